@@ -31,6 +31,12 @@ export interface DeviceStatus {
   readonly counters: { readonly messages: number; readonly rejected: number };
   /** Device identity when known (serial number, model). */
   readonly identity?: { readonly serial?: string; readonly model?: string };
+  /**
+   * State of the device's own alarm system, when the protocol reports it (e.g. Masimo
+   * ALARM bits 0x10/0x20): `alarming` = it is sounding an alarm at the bedside,
+   * `silenced` = its audio is paused at the bedside. Information, not a condition.
+   */
+  readonly deviceAlarm?: { readonly alarming: boolean; readonly silenced: boolean };
 }
 
 /** Whether the device signals a patient condition or a problem with the measurement itself. */

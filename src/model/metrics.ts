@@ -82,6 +82,14 @@ export const METRICS = {
     id: 'vtbi-remaining', label: 'VTBI remaining', mdc: 'MDC_VOL_FLUID_TBI_REMAIN', code: 157872, unit: 'mL',
     unitMdc: 'MDC_DIM_MILLI_L', unitCode: 263762, standard: true,
   },
+  'pump-pressure': {
+    id: 'pump-pressure', label: 'Pump line pressure', mdc: 'VIGIL_PUMP_LINE_PRESS', code: PRIVATE_BASE + 20,
+    unit: 'mm[Hg]', unitMdc: 'MDC_DIM_MMHG', unitCode: 266016, standard: false,
+  },
+  'infusion-time-remaining': {
+    id: 'infusion-time-remaining', label: 'Infusion time remaining', mdc: 'VIGIL_PUMP_TIME_REMAIN',
+    code: PRIVATE_BASE + 21, unit: 's', standard: false,
+  },
 } as const satisfies Record<string, Omit<MetricDefinition, 'id'> & { id: string }>;
 
 export type MetricId = keyof typeof METRICS;
