@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { VigilError } from '../src/core/errors.js';
+import { DEVICE_EVENT_SCHEMAS, DEVICE_EVENT_TYPES, type DeviceEvent } from './device/device-events.js';
+import { PATIENT_EVENT_SCHEMAS, PATIENT_EVENT_TYPES, type PatientEvent } from './patient/patient-events.js';
+
+const EVENT_SCHEMAS = [...PATIENT_EVENT_SCHEMAS, ...DEVICE_EVENT_SCHEMAS] as const;
+const schema = z.discriminatedUnion('type', EVENT_SCHEMAS);
+
+/** A simulator event: patient events go to a bed's patient, device events to one device. */
+export type SimEvent = z.infer<typeof schema>;
+
+/** Validates a simulator event (unknown parameters are rejected). */
+export const simEventSchema: z.ZodType<SimEvent> = schema;
+
+export const SIM_EVENT_TYPES: readonly SimEvent['type'][] = [...PATIENT_EVENT_TYPES, ...DEVICE_EVENT_TYPES];
+
+/** True for `desaturation`, `pulse-change`, `recover`. */
+export function isPatientEvent(event: SimEvent): event is PatientEvent {
+  return (PATIENT_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** True for `sensor-off`, `silence`, `garbage`, `disconnect`, `resume`. */
+export function isDeviceEvent(event: SimEvent): event is DeviceEvent {
+  return !isPatientEvent(event);
+}
+
+function invalid(message: string, context: Record<string, unknown> = {}): VigilError {
+  return new VigilError('SIMULATOR_EVENT_INVALID', message, context);
+}
+
+/**
+ * Parses an event from untrusted input (JSON body, CLI). Throws VigilError
+ * SIMULATOR_EVENT_INVALID whose message names the bad field and why.
+ */
+export function parseSimEvent(input: unknown): SimEvent {
+  const expected = `expected one of: ${SIM_EVENT_TYPES.join(', ')}`;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalid(`event must be a JSON object such as {"type":"desaturation"}`);
+  }
+  const type: unknown = (input as Record<string, unknown>)['type'];
+  if (typeof type !== 'string') throw invalid(`type: missing or not a string; ${expected}`);
+  const eventSchema = EVENT_SCHEMAS.find((s) => s.shape.type.value === type);
+  if (!eventSchema) throw invalid(`type: unknown event type "${type}"; ${expected}`, { type });
+  const result = eventSchema.safeParse(input);
+  if (result.success) return result.data;
+  const allowed = Object.keys(eventSchema.shape).filter((k) => k !== 'type');
+  const messages = result.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const list = allowed.length ? allowed.join(', ') : 'none';
+      return `${issue.keys.join(', ')}: not a parameter of "${type}" (allowed: ${list})`;
+    }
+    return `${issue.path.join('.') || 'event'}: ${issue.message}`;
+  });
+  throw invalid(messages.join('; '), { type, issues: result.error.issues });
+}
