@@ -1,0 +1,155 @@
+/**
+ * The station's WebSocket clients: greets each with `hello` + `snapshot`, answers
+ * client messages, broadcasts live events, and protects everyone from a slow or dead
+ * client (dropped when its send buffer grows too large or it stops answering pings).
+ */
+import { WebSocket, type RawData } from 'ws';
+import type { Logger } from '../core/logger.js';
+import type { Clock } from '../core/clock.js';
+import type { StationState } from './station-state.js';
+import {
+  STATION_PROTOCOL_VERSION,
+  errorMessage,
+  parseClientMessage,
+  type ClientMessage,
+  type ServerMessage,
+} from './station-protocol.js';
+
+export interface StationClientsOptions {
+  readonly state: StationState;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** A client whose unsent data exceeds this is dropped. */
+  readonly maxBufferedBytes: number;
+  /** Longest accepted client text frame; longer ones get a MESSAGE_TOO_LARGE error. */
+  readonly maxClientMessageBytes: number;
+  /** Interval of WebSocket pings; a client that missed the previous one is dropped. */
+  readonly heartbeatMs: number;
+}
+
+interface ClientEntry {
+  readonly remote: string;
+  alive: boolean;
+}
+
+export class StationClients {
+  private readonly clients = new Map<WebSocket, ClientEntry>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly options: StationClientsOptions) {
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Number of connected clients. */
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /** Takes a freshly upgraded connection: greets it and serves its messages. */
+  attach(ws: WebSocket, remote: string): void {
+    const entry: ClientEntry = { remote, alive: true };
+    this.clients.set(ws, entry);
+    const log = this.options.logger;
+    log.info({ remote, clients: this.clients.size }, 'station client connected');
+    ws.on('pong', () => {
+      entry.alive = true;
+    });
+    ws.on('message', (data, isBinary) => this.onMessage(ws, data, isBinary));
+    ws.on('error', (err) => log.debug({ remote, err: err.message }, 'station client socket error'));
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      log.info({ remote, clients: this.clients.size }, 'station client disconnected');
+    });
+    const now = this.options.clock.now();
+    this.send(ws, { v: STATION_PROTOCOL_VERSION, type: 'hello', protocol: STATION_PROTOCOL_VERSION, serverTime: now });
+    this.send(ws, this.options.state.snapshot(now));
+  }
+
+  /** Sends one message to every client (serialised once). */
+  broadcast(message: ServerMessage): void {
+    if (this.clients.size === 0) return;
+    const text = JSON.stringify(message);
+    for (const ws of [...this.clients.keys()]) this.sendText(ws, text);
+  }
+
+  /** Closes every connection and stops the heartbeat. */
+  closeAll(): void {
+    clearInterval(this.heartbeat);
+    for (const ws of this.clients.keys()) ws.terminate();
+    this.clients.clear();
+  }
+
+  private send(ws: WebSocket, message: ServerMessage): void {
+    this.sendText(ws, JSON.stringify(message));
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount + text.length > this.options.maxBufferedBytes) {
+      const remote = this.clients.get(ws)?.remote;
+      this.options.logger.warn(
+        { remote, bufferedBytes: ws.bufferedAmount, maxBufferedBytes: this.options.maxBufferedBytes },
+        'station client too slow: dropped',
+      );
+      this.drop(ws);
+      return;
+    }
+    ws.send(text, (err) => {
+      if (err) {
+        this.options.logger.debug({ err: err.message }, 'station send failed: dropping client');
+        this.drop(ws);
+      }
+    });
+  }
+
+  private drop(ws: WebSocket): void {
+    this.clients.delete(ws);
+    ws.terminate();
+  }
+
+  private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (isBinary) {
+      this.send(ws, errorMessage('INVALID_MESSAGE', 'binary frames are not supported: send JSON text'));
+      return;
+    }
+    if (bytes.length > this.options.maxClientMessageBytes) {
+      const text = `message of ${bytes.length} bytes exceeds ${this.options.maxClientMessageBytes}`;
+      this.send(ws, errorMessage('MESSAGE_TOO_LARGE', text));
+      return;
+    }
+    const parsed = parseClientMessage(bytes.toString('utf8'));
+    if (!parsed.ok) {
+      this.options.logger.debug({ error: parsed.error.message }, 'station client message rejected');
+      this.send(ws, parsed.error);
+      return;
+    }
+    this.handle(ws, parsed.message);
+  }
+
+  private handle(ws: WebSocket, message: ClientMessage): void {
+    const now = this.options.clock.now();
+    const requestId = message.requestId === undefined ? {} : { requestId: message.requestId };
+    switch (message.type) {
+      case 'ping':
+        this.send(ws, { v: STATION_PROTOCOL_VERSION, type: 'pong', serverTime: now, ...requestId });
+        return;
+      case 'get-snapshot':
+        this.send(ws, this.options.state.snapshot(now, message.requestId));
+        return;
+    }
+  }
+
+  private checkHeartbeats(): void {
+    for (const [ws, entry] of this.clients) {
+      if (!entry.alive) {
+        this.options.logger.warn({ remote: entry.remote }, 'station client stopped answering pings: dropped');
+        this.drop(ws);
+        continue;
+      }
+      entry.alive = false;
+      ws.ping();
+    }
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The nurse-station server: node:http for the page, the snapshot JSON and the health
+ * check, and a WebSocket at /ws that streams the live state (docs/station-api.md).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Observable, Subscription } from 'rxjs';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../core/logger.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { packageRoot } from '../core/package-root.js';
+import { VigilError } from '../core/errors.js';
+import type { Observation } from '../model/observation.js';
+import type { DeviceStatus } from '../model/device-events.js';
+import type { AlarmEvent } from '../alarms/alarm.js';
+import { StationState, type ApplyOutcome, type StationBed } from './station-state.js';
+import { StationClients } from './station-clients.js';
+import { loadStaticFile } from './static-files.js';
+import {
+  STATION_PROTOCOL_VERSION,
+  alarmMessage,
+  deviceStatusToDto,
+  observationToDto,
+} from './station-protocol.js';
+
+export type { StationBed } from './station-state.js';
+
+export interface StationOptions {
+  host: string;
+  /** TCP port; 0 picks a free one (tests). */
+  port: number;
+  beds: StationBed[];
+  observations$: Observable<Observation>;
+  status$: Observable<DeviceStatus>;
+  alarms$: Observable<AlarmEvent>;
+  logger: Logger;
+  /** Server time for `hello`, `pong` and snapshots. Default: the system clock. */
+  clock?: Clock;
+  /** A WebSocket client with more unsent bytes than this is dropped. Default 1 MiB. */
+  maxClientBufferBytes?: number;
+  /** WebSocket ping interval; a client missing one ping is dropped. Default 10 000 ms. */
+  heartbeatMs?: number;
+  /** Package root holding src/station/web and dist/station-web. Default: packageRoot(). */
+  rootDir?: string;
+}
+
+/** A running station server. */
+export interface StationServer {
+  /** e.g. `http://127.0.0.1:8080/` */
+  url: string;
+  port: number;
+  /** Stops the streams, drops every client and closes the listener. Idempotent. */
+  close(): Promise<void>;
+}
+
+const SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+};
+
+/** Starts the nurse-station HTTP + WebSocket server and subscribes it to the gateway streams. */
+export async function startStationServer(options: StationOptions): Promise<StationServer> {
+  const log = options.logger.child({ component: 'station' });
+  const clock = options.clock ?? systemClock;
+  const root = options.rootDir ?? packageRoot();
+  const state = new StationState(options.beds);
+  const clients = new StationClients({
+    state,
+    logger: log,
+    clock,
+    maxBufferedBytes: options.maxClientBufferBytes ?? 1024 * 1024,
+    maxClientMessageBytes: 16 * 1024,
+    heartbeatMs: options.heartbeatMs ?? 10_000,
+  });
+
+  const noteOutcome = (outcome: ApplyOutcome, what: string, bedId: string, deviceId: string | null): void => {
+    if (outcome === 'unknown-bed' || outcome === 'unknown-device') {
+      log.warn({ bedId, deviceId, what }, `station got data for an ${outcome.replace('-', ' ')}: shown anyway`);
+    }
+  };
+  const subscriptions: Subscription[] = [
+    options.observations$.subscribe({
+      next: (o) => {
+        const outcome = state.applyObservation(o);
+        noteOutcome(outcome, 'observation', o.bedId, o.deviceId);
+        if (outcome === 'ignored') return;
+        clients.broadcast({ v: STATION_PROTOCOL_VERSION, type: 'observation', observation: observationToDto(o) });
+      },
+      error: (err: unknown) => log.error({ err }, 'observation stream failed'),
+    }),
+    options.status$.subscribe({
+      next: (s) => {
+        noteOutcome(state.applyStatus(s), 'status', s.bedId, s.deviceId);
+        clients.broadcast({ v: STATION_PROTOCOL_VERSION, type: 'device-status', status: deviceStatusToDto(s) });
+      },
+      error: (err: unknown) => log.error({ err }, 'status stream failed'),
+    }),
+    options.alarms$.subscribe({
+      next: (e) => {
+        noteOutcome(state.applyAlarm(e), 'alarm', e.alarm.bedId, e.alarm.deviceId);
+        clients.broadcast(alarmMessage(e));
+      },
+      error: (err: unknown) => log.error({ err }, 'alarm stream failed'),
+    }),
+  ];
+
+  const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
+  };
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('method not allowed\n');
+      return;
+    }
+    // Only the path is used; it is matched exactly against fixed routes, never joined to a file path.
+    const path = new URL(req.url ?? '/', 'http://station.invalid').pathname;
+    if (path === '/api/state') return sendJson(res, 200, state.snapshot(clock.now()));
+    if (path === '/healthz') {
+      return sendJson(res, 200, { status: 'ok', protocol: STATION_PROTOCOL_VERSION, serverTime: clock.now(), clients: clients.size });
+    }
+    const file = await loadStaticFile(root, path);
+    if (!file.ok) {
+      if (file.reason === 'not-built') log.error({ detail: file.detail }, 'station client not built: run npm run build');
+      const status = file.reason === 'not-found' ? 404 : 503;
+      res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(status === 404 ? 'not found\n' : 'station client not built: run npm run build\n');
+      return;
+    }
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.contentType, 'Content-Length': file.body.length });
+    res.end(method === 'HEAD' ? undefined : file.body);
+  };
+
+  const server = createServer((req, res) => {
+    handleRequest(req, res).catch((err: unknown) => {
+      log.error({ err }, 'station request failed');
+      if (!res.headersSent) res.writeHead(500, SECURITY_HEADERS);
+      res.end();
+    });
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://station.invalid').pathname;
+    if (path !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => clients.attach(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`));
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    for (const s of subscriptions) s.unsubscribe();
+    clients.closeAll();
+    throw new VigilError('STATION_LISTEN_FAILED', `station server cannot listen on ${options.host}:${options.port}`, {
+      host: options.host,
+      port: options.port,
+    }, { cause: err });
+  }
+  server.on('error', (err) => log.error({ err }, 'station server error'));
+
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${hostInUrl}:${port}/`;
+  log.info({ url, beds: options.beds.length }, 'nurse station listening');
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      for (const s of subscriptions) s.unsubscribe();
+      clients.closeAll();
+      wss.close();
+      server.close(() => resolve());
+      server.closeAllConnections();
+      log.info({ url }, 'nurse station closed');
+    });
+    return closing;
+  };
+  return { url, port, close };
+}

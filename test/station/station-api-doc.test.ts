@@ -1,0 +1,28 @@
+/** Keeps docs/station-api.md true: every JSON example is a valid message of the protocol. */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/core/package-root.js';
+import { parseClientMessage, serverMessageSchema } from '../../src/station/station-protocol.js';
+
+const doc = readFileSync(join(packageRoot(), 'docs/station-api.md'), 'utf8');
+const [serverPart = '', clientPart = ''] = doc.split('### Client → server');
+const examples = (text: string): string[] => [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+
+describe('docs/station-api.md examples', () => {
+  it('shows one valid example of every server message type', () => {
+    const parsed = examples(serverPart).map((json) => serverMessageSchema.parse(JSON.parse(json)));
+    expect(parsed.map((m) => m.type).sort()).toEqual(['alarm', 'device-status', 'error', 'hello', 'observation', 'pong', 'snapshot']);
+  });
+
+  it('shows valid client messages', () => {
+    const parsed = examples(clientPart).map((json) => parseClientMessage(json));
+    expect(parsed.map((p) => (p.ok ? p.message.type : p.error.message))).toEqual(['ping', 'get-snapshot']);
+  });
+
+  it('quotes the error text the server really produces for a wrong field type', () => {
+    const result = parseClientMessage('{"v":1,"type":"ping","requestId":7}');
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(doc).toContain(result.error.message);
+  });
+});
