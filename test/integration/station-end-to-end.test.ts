@@ -1,0 +1,107 @@
+/**
+ * What a newcomer sees after `npm start`: the real `vigil start` process on the default
+ * configuration (only ports, one condition delay and the patient's time scale changed
+ * so the test takes seconds), the nurse station in headless Chromium, and simulated
+ * events triggered with the documented `vigil sim event` command.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { defaultConfigPath } from '../../src/config/vigil-config.js';
+import { freePort } from '../helpers/free-port.js';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'vigil.js');
+const run = promisify(execFile);
+
+describe('vigil start + nurse station in a browser', () => {
+  let daemon: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let stationUrl: string;
+  let controlUrl: string;
+  let output = '';
+
+  const sim = (...args: string[]) => run(process.execPath, [BIN, 'sim', 'event', ...args, '--control', controlUrl], { timeout: 10000 });
+  const testId = (id: string) => page.locator(`[data-testid="${id}"]`).first();
+
+  beforeAll(async () => {
+    const [station, control, oxi1, oxi2] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    stationUrl = `http://127.0.0.1:${station}`;
+    controlUrl = `http://127.0.0.1:${control}`;
+    const config = readFileSync(defaultConfigPath(), 'utf8')
+      .replace('port: 8080', `port: ${station}`)
+      .replace('controlPort: 8081', `controlPort: ${control}`)
+      .replace('127.0.0.1:4101', `127.0.0.1:${oxi1}`)
+      .replace('127.0.0.1:4102', `127.0.0.1:${oxi2}`)
+      .replace('level: info', 'level: warn')
+      .replace('spo2: { low: 90, priority: high, delayMs: 15000 }', 'spo2: { low: 90, priority: high, delayMs: 2000 }')
+      .replace('patient: { seed: 1 }', 'patient: { seed: 1, timeScale: 10 }');
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+    const file = join(dir, 'clinic.yaml');
+    writeFileSync(file, config);
+
+    daemon = spawn(process.execPath, [BIN, 'start', '--config', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    daemon.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`daemon did not start:\n${output}`)), 15000);
+      daemon.stdout!.on('data', () => {
+        if (output.includes(`Vigil nurse station: ${stationUrl}`)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      daemon.once('exit', (code) => reject(new Error(`daemon exited with ${code}:\n${output}`)));
+    });
+
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+    await page.goto(stationUrl);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (daemon && daemon.exitCode === null) {
+      const exited = new Promise((resolve) => daemon.once('exit', resolve));
+      daemon.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('shows two beds with live SpO2 and pulse rate', async () => {
+    for (const bed of ['bed-1', 'bed-2']) {
+      await expect.poll(async () => Number(await testId(`value-${bed}-spo2`).textContent()), { timeout: 10000 }).toBeGreaterThanOrEqual(90);
+      await expect.poll(async () => Number(await testId(`value-${bed}-pulse-rate`).textContent()), { timeout: 10000 }).toBeGreaterThan(40);
+    }
+    await expect(testId('bed-bed-1').textContent()).resolves.toContain('Bed 1 - IV ketamine');
+    await expect(testId('bed-bed-2').textContent()).resolves.toContain('Bed 2 - IM ketamine');
+  });
+
+  it('`vigil sim event bed-1 desaturation` brings the high-priority SpO2 alarm, in red', async () => {
+    await sim('bed-1', 'desaturation', '--target-spo2', '80', '--ramp-seconds', '10');
+    const alarm = testId('alarm-bed-1-SPO2_LOW');
+    await alarm.waitFor({ timeout: 20000 });
+    expect(await alarm.getAttribute('class')).toContain('alarm-high');
+    expect(await alarm.textContent()).toMatch(/SpO2 \d+ % below 90 %/);
+    await page.screenshot({ path: join(tmpdir(), 'vigil-e2e-alarm.png') });
+    await sim('bed-1', 'recover');
+    await alarm.waitFor({ state: 'detached', timeout: 30000 });
+  });
+
+  it('a stopped device shows "communication lost" and recovers on its own', async () => {
+    await sim('bed-2', 'oximeter', 'disconnect');
+    const lost = testId('alarm-bed-2-COMMUNICATION_LOST');
+    await lost.waitFor({ timeout: 15000 });
+    expect(await lost.textContent()).toContain('communication lost');
+    await sim('bed-2', 'oximeter', 'resume');
+    await lost.waitFor({ state: 'detached', timeout: 30000 });
+    expect(daemon.exitCode).toBeNull();
+  });
+});
