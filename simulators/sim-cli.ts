@@ -1,6 +1,7 @@
 import { describeError } from '../src/core/errors.js';
 import { UsageError, type SimCliIo } from './cli/cli-support.js';
 import { runSimEvent, runSimList } from './cli/sim-event-command.js';
+import { runSimPatient } from './cli/sim-patient-command.js';
 import { runSimRun } from './cli/sim-run-command.js';
 
 export type { SimCliIo } from './cli/cli-support.js';
@@ -10,7 +11,8 @@ const HELP = `vigil sim - simulated bedside devices that speak the real byte pro
 Usage:
   vigil sim run --model radical-7 --tcp 4101 [...]   run a standalone simulator (vigil sim run --help)
   vigil sim list [--control URL]                      list simulated devices
-  vigil sim event <bed> [<device>] <type> [...]       trigger a patient or device event
+  vigil sim patient <bed> [--control URL]             show a patient: vitals, ketamine Cp/Ce, pumps
+  vigil sim event <bed> [<device>] <type> [...]       trigger a patient, device or pump event
                                                       (vigil sim event --help)`;
 
 const defaultIo: SimCliIo = {
@@ -32,6 +34,8 @@ export async function runSimCli(argv: string[], io: SimCliIo = defaultIo): Promi
         return await runSimList(rest, io);
       case 'event':
         return await runSimEvent(rest, io);
+      case 'patient':
+        return await runSimPatient(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -1,18 +1,28 @@
 import { z } from 'zod';
 import { VigilError } from '../src/core/errors.js';
+import { PUMP_EVENT_SCHEMAS, PUMP_EVENT_TYPES, type PumpEvent } from './alaris-asena/pump-events.js';
 import { DEVICE_EVENT_SCHEMAS, DEVICE_EVENT_TYPES, type DeviceEvent } from './device/device-events.js';
 import { PATIENT_EVENT_SCHEMAS, PATIENT_EVENT_TYPES, type PatientEvent } from './patient/patient-events.js';
 
-const EVENT_SCHEMAS = [...PATIENT_EVENT_SCHEMAS, ...DEVICE_EVENT_SCHEMAS] as const;
+const EVENT_SCHEMAS = [...PATIENT_EVENT_SCHEMAS, ...DEVICE_EVENT_SCHEMAS, ...PUMP_EVENT_SCHEMAS] as const;
 const schema = z.discriminatedUnion('type', EVENT_SCHEMAS);
 
-/** A simulator event: patient events go to a bed's patient, device events to one device. */
+/**
+ * A simulator event: patient events go to a bed's patient, device events (link faults)
+ * to one device, pump events to one simulated pump.
+ */
 export type SimEvent = z.infer<typeof schema>;
 
 /** Validates a simulator event (unknown parameters are rejected). */
 export const simEventSchema: z.ZodType<SimEvent> = schema;
 
-export const SIM_EVENT_TYPES: readonly SimEvent['type'][] = [...PATIENT_EVENT_TYPES, ...DEVICE_EVENT_TYPES];
+export const SIM_EVENT_TYPES: readonly SimEvent['type'][] = [...PATIENT_EVENT_TYPES, ...DEVICE_EVENT_TYPES, ...PUMP_EVENT_TYPES];
+
+/** The link faults a pump shares with the other devices (a pump has no sensor). */
+export const PUMP_LINK_EVENT_TYPES = ['silence', 'garbage', 'disconnect', 'resume'] as const;
+
+/** An event a simulated pump accepts. */
+export type PumpDeviceEvent = PumpEvent | Exclude<DeviceEvent, { type: 'sensor-off' }>;
 
 /** True for `desaturation`, `pulse-change`, `recover`. */
 export function isPatientEvent(event: SimEvent): event is PatientEvent {
@@ -21,7 +31,12 @@ export function isPatientEvent(event: SimEvent): event is PatientEvent {
 
 /** True for `sensor-off`, `silence`, `garbage`, `disconnect`, `resume`. */
 export function isDeviceEvent(event: SimEvent): event is DeviceEvent {
-  return !isPatientEvent(event);
+  return (DEVICE_EVENT_TYPES as readonly string[]).includes(event.type);
+}
+
+/** True for the pump's own events and the link faults a pump accepts. */
+export function isPumpDeviceEvent(event: SimEvent): event is PumpDeviceEvent {
+  return ([...PUMP_EVENT_TYPES, ...PUMP_LINK_EVENT_TYPES] as readonly string[]).includes(event.type);
 }
 
 function invalid(message: string, context: Record<string, unknown> = {}): VigilError {

@@ -1,72 +1,72 @@
-import { z } from 'zod';
 import { systemClock, type Clock } from '../src/core/clock.js';
 import { VigilError } from '../src/core/errors.js';
 import type { Logger } from '../src/core/logger.js';
+import type { SimPumpState } from './alaris-asena/asena-sim-device.js';
+import type { SimCommandKind } from './alaris-asena/protocol-handler.js';
 import { startControlServer, type ControlServer } from './control/control-server.js';
-import { RadicalSimulator } from './masimo-radical/radical-simulator.js';
-import type { RadicalModel } from './masimo-radical/radical-line.js';
-import { hash32, seedFromString } from './patient/seeded-random.js';
-import { patientSpecSchema, VirtualPatient, type PatientSpec } from './patient/virtual-patient.js';
+import { seedFromString } from './patient/seeded-random.js';
+import { patientSpecSchema, VirtualPatient, type PatientDrugState, type PatientSpec } from './patient/virtual-patient.js';
 import type { Vitals } from './patient/vitals.js';
-import type { DeviceOutput } from './serve/device-output.js';
-import { SerialDeviceOutput } from './serve/serial-device-output.js';
-import { TcpDeviceServer } from './serve/tcp-device-server.js';
-import { isPatientEvent, parseSimEvent, type SimEvent } from './sim-events.js';
+import { createOutput, createSimDevice, type SimDevice } from './sim-devices.js';
+import { isDeviceEvent, isPatientEvent, isPumpDeviceEvent, parseSimEvent, type SimEvent } from './sim-events.js';
+import {
+  configInvalid,
+  idSchema,
+  listenSchema,
+  simulatedDeviceSpecSchema,
+  type SimulatedDeviceSpec,
+  type SimulatedListen,
+} from './sim-specs.js';
 
 export { simEventSchema, type SimEvent } from './sim-events.js';
 export type { PatientSpec } from './patient/virtual-patient.js';
+export {
+  SIMULATED_MODELS,
+  SIMULATED_PUMP_MODELS,
+  simulatedDeviceSpecSchema,
+  type SimulatedDeviceSpec,
+  type SimulatedListen,
+  type SimulatedModel,
+  type SimulatedPump,
+} from './sim-specs.js';
 
-export const SIMULATED_MODELS = ['masimo-radical-7', 'masimo-radical-5', 'masimo-rad-8'] as const;
-export type SimulatedModel = (typeof SIMULATED_MODELS)[number];
-
-const RADICAL_MODEL: Record<SimulatedModel, RadicalModel> = {
-  'masimo-radical-7': 'radical-7',
-  'masimo-radical-5': 'radical-5',
-  'masimo-rad-8': 'rad-8',
-};
-
-const listenSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(0).max(65_535) }),
-  z.strictObject({ kind: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive() }),
-]);
-export type SimulatedListen = z.infer<typeof listenSchema>;
-
-const idSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - only (1-64)');
-
-/** One simulated device. `serialNumber`: up to 10 letters/digits (default derived from the ids). */
-export const simulatedDeviceSpecSchema = z.strictObject({
-  bedId: idSchema,
-  deviceId: idSchema,
-  model: z.enum(SIMULATED_MODELS),
-  serialNumber: z.string().regex(/^[A-Za-z0-9]{1,10}$/, 'up to 10 letters or digits').optional(),
-  listen: listenSchema,
-});
-export type SimulatedDeviceSpec = z.infer<typeof simulatedDeviceSpecSchema>;
+/** How often the host brings each patient's drug model up to date, real ms. */
+export const PHYSIOLOGY_TICK_MS = 1000;
 
 /** One row of `list()`. */
 export interface SimulatedDeviceInfo {
   bedId: string;
   deviceId: string;
-  model: SimulatedModel;
+  model: SimulatedDeviceSpec['model'];
   /** Where it serves, e.g. `tcp://127.0.0.1:4101` (several joined by `, `). */
   listen: string;
-  /** `streaming`, `sensor-off`, `silent` or `disconnected`. */
+  /**
+   * Oximeter: `streaming`, `sensor-off`, `silent` or `disconnected`.
+   * Pump: `answering`, `corrupt-replies`, `silent` or `disconnected`.
+   */
   state: string;
-  /** Time left of a timed fault and the outputs' state, e.g. `12 s left; 1 client`. */
+  /** Time left of a timed fault, the pump's delivery, and the outputs' state, e.g. `12 s left; 1 client`. */
   detail: string;
 }
 
-interface SimDevice { spec: SimulatedDeviceSpec; sim: RadicalSimulator; outputs: DeviceOutput[] }
-interface SimBed { patient: VirtualPatient; devices: Map<string, SimDevice> }
-
-function configInvalid(what: string, error: z.ZodError): VigilError {
-  const detail = error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ');
-  return new VigilError('CONFIG_INVALID', `${what}: ${detail}`, { issues: error.issues });
+/** `describeBed()`: the patient now, and each pump of the bed. */
+export interface SimulatedBedInfo {
+  bedId: string;
+  /** Vitals now, noise included (BP, respiration, EtCO2, temperature with the oximetry values). */
+  vitals: Vitals;
+  /** Active effects (the ketamine response, scripted events), described. */
+  effects: string[];
+  /** Ketamine: Cp, Ce (ng/mL), amounts, sensitivity, the response now. */
+  drug: PatientDrugState;
+  pumps: Array<SimPumpState & { deviceId: string; doseMgPerKgPerHour: number }>;
 }
+
+interface SimBed { patient: VirtualPatient; devices: Map<string, SimDevice> }
 
 /**
  * Runs virtual patients (one per bed) and simulated devices serving real bytes over TCP
  * or serial; the daemon and `vigil sim` drive it, and its control API triggers events.
+ * A bed's pump feeds its patient the ketamine it actually delivers.
  */
 export class SimulatorHost {
   private readonly logger: Logger;
@@ -74,6 +74,7 @@ export class SimulatorHost {
   private readonly beds = new Map<string, SimBed>();
   private control: ControlServer | null = null;
   private readonly serialReopenDelayMs: number | undefined;
+  private physiologyTimer: NodeJS.Timeout | null = null;
 
   /** `serialReopenDelayMs`: wait before reopening a failed serial output (default 1000). */
   constructor(deps: { logger: Logger; clock?: Clock; serialReopenDelayMs?: number }) {
@@ -103,16 +104,12 @@ export class SimulatorHost {
     if (bed.devices.has(spec.deviceId)) {
       throw new VigilError('CONFIG_INVALID', `simulated device ${spec.bedId}/${spec.deviceId} already exists`, { ...spec });
     }
-    const serialNumber = spec.serialNumber ?? String(seedFromString(`${spec.bedId}/${spec.deviceId}`) % 1e10);
     const logger = this.logger.child({ bed: spec.bedId, device: spec.deviceId });
-    const sim = new RadicalSimulator({
-      model: RADICAL_MODEL[spec.model], serialNumber, patient: bed.patient, clock: this.clock, logger,
-      seed: hash32(bed.patient.seed, seedFromString(spec.deviceId)),
-    });
-    const device: SimDevice = { spec, sim, outputs: [] };
+    const device = createSimDevice(spec, bed.patient, { clock: this.clock, logger });
     const result = await this.startOutput(device, spec.listen, logger);
     bed.devices.set(spec.deviceId, device);
-    sim.start();
+    device.sim.start();
+    if (device.kind === 'pump') this.startPhysiologyTick();
     return result;
   }
 
@@ -126,8 +123,9 @@ export class SimulatorHost {
 
   /**
    * Triggers an event. Patient events go to the bed's patient (a device id, if given,
-   * must exist); device events need a device. Throws VigilError SIMULATOR_UNKNOWN for
-   * an unknown bed or device, SIMULATOR_EVENT_INVALID for a bad event. Returns the event.
+   * must exist); device and pump events need a device that has them. Throws VigilError
+   * SIMULATOR_UNKNOWN for an unknown bed or device, SIMULATOR_EVENT_INVALID for a bad
+   * event, SIMULATOR_EVENT_REFUSED when the pump refuses (keypad-start under an alarm).
    */
   trigger(bedId: string, deviceId: string | null, event: SimEvent | unknown): SimEvent {
     const bed = this.bed(bedId);
@@ -136,14 +134,22 @@ export class SimulatorHost {
     if (isPatientEvent(parsed)) {
       this.logger.info({ bed: bedId, event: parsed }, 'patient event');
       bed.patient.trigger(parsed);
-    } else if (device) {
-      device.sim.handle(parsed);
-    } else {
+    } else if (!device) {
       const known = [...bed.devices.keys()].join(', ') || 'none';
       throw new VigilError(
         'SIMULATOR_EVENT_INVALID',
         `"${parsed.type}" is a device event: it needs a device id (bed "${bedId}" has: ${known})`,
         { bedId, type: parsed.type },
+      );
+    } else if (device.kind === 'pump' && isPumpDeviceEvent(parsed)) {
+      device.sim.handle(parsed);
+    } else if (device.kind === 'oximeter' && isDeviceEvent(parsed)) {
+      device.sim.handle(parsed);
+    } else {
+      throw new VigilError(
+        'SIMULATOR_EVENT_INVALID',
+        `"${parsed.type}" is not an event of ${bedId}/${device.spec.deviceId} (${device.spec.model}, a${device.kind === 'pump' ? ' pump' : 'n oximeter'})`,
+        { bedId, deviceId, type: parsed.type },
       );
     }
     return parsed;
@@ -155,20 +161,43 @@ export class SimulatorHost {
     for (const [bedId, bed] of this.beds) {
       for (const [deviceId, d] of bed.devices) {
         const { mode, secondsLeft } = d.sim.mode();
-        const outputs = d.outputs.map((o) => o.detail()).join(', ');
+        const parts = [
+          ...(secondsLeft === null ? [] : [`${secondsLeft} s left`]),
+          ...(d.kind === 'pump' ? [d.sim.describe()] : []),
+          d.outputs.map((o) => o.detail()).join(', '),
+        ];
         rows.push({
           bedId, deviceId, model: d.spec.model, listen: d.outputs.map((o) => o.description).join(', '), state: mode,
-          detail: secondsLeft === null ? outputs : `${secondsLeft} s left; ${outputs}`,
+          detail: parts.join('; '),
         });
       }
     }
     return rows;
   }
 
-  /** A bed's patient now: vitals (noise included) and active effects. */
-  describeBed(bedId: string): { bedId: string; vitals: Vitals; effects: string[] } {
-    const patient = this.bed(bedId).patient;
-    return { bedId, vitals: patient.vitalsNow(), effects: patient.describeEffects() };
+  /** A bed's patient now: vitals (noise included), effects, ketamine concentrations, and its pumps. */
+  describeBed(bedId: string): SimulatedBedInfo {
+    const bed = this.bed(bedId);
+    const { patient } = bed;
+    const drug = patient.drugNow();
+    const pumps: SimulatedBedInfo['pumps'] = [];
+    for (const [deviceId, d] of bed.devices) {
+      if (d.kind !== 'pump') continue;
+      const s = d.sim.state();
+      const doseMgPerKgPerHour = s.running ? (s.rateMlPerHour * s.concentrationMgPerMl) / patient.weightKg : 0;
+      pumps.push({ deviceId, ...s, doseMgPerKgPerHour });
+    }
+    return { bedId, vitals: patient.vitalsNow(), effects: patient.describeEffects(), drug, pumps };
+  }
+
+  /** Write commands (anything but the three read queries) a simulated pump received: for tests. */
+  pumpWriteCommandCount(bedId: string, deviceId: string): number {
+    return this.pump(bedId, deviceId).writeCommandCount();
+  }
+
+  /** Commands a simulated pump received, by kind (valid CRC, refused ones included): for tests. */
+  pumpCommandCounts(bedId: string, deviceId: string): Readonly<Record<SimCommandKind, number>> {
+    return this.pump(bedId, deviceId).commandCounts();
   }
 
   /** Starts the HTTP control API; returns the bound port (port 0 allowed). */
@@ -180,6 +209,8 @@ export class SimulatorHost {
 
   /** Stops every device, output and the control server. */
   async stop(): Promise<void> {
+    if (this.physiologyTimer) clearInterval(this.physiologyTimer);
+    this.physiologyTimer = null;
     const closing: Array<Promise<void>> = [];
     for (const bed of this.beds.values()) {
       for (const d of bed.devices.values()) {
@@ -194,14 +225,26 @@ export class SimulatorHost {
   }
 
   private async startOutput(device: SimDevice, listen: SimulatedListen, logger: Logger): Promise<{ port?: number }> {
-    const output: DeviceOutput =
-      listen.kind === 'tcp'
-        ? new TcpDeviceServer(listen.host, listen.port, logger)
-        : new SerialDeviceOutput({ path: listen.path, baudRate: listen.baudRate, logger, reopenDelayMs: this.serialReopenDelayMs });
+    const output = createOutput(device, listen, { logger, serialReopenDelayMs: this.serialReopenDelayMs });
     const result = await output.start();
     device.outputs.push(output);
     device.sim.attach(output);
     return result;
+  }
+
+  /** Keeps the drug models of beds with a pump current even when no device reads the patient. */
+  private startPhysiologyTick(): void {
+    if (this.physiologyTimer) return;
+    this.physiologyTimer = setInterval(() => {
+      for (const bed of this.beds.values()) {
+        try {
+          bed.patient.syncDrug();
+        } catch (err) {
+          this.logger.error({ err }, 'physiology tick failed');
+        }
+      }
+    }, PHYSIOLOGY_TICK_MS);
+    this.physiologyTimer.unref();
   }
 
   private bed(bedId: string): SimBed {
@@ -216,6 +259,14 @@ export class SimulatorHost {
     if (device) return device;
     const known = [...this.bed(bedId).devices.keys()].join(', ') || 'none';
     throw new VigilError('SIMULATOR_UNKNOWN', `unknown simulated device "${deviceId}" in bed "${bedId}" (known: ${known})`, {
+      bedId, deviceId,
+    });
+  }
+
+  private pump(bedId: string, deviceId: string): Extract<SimDevice, { kind: 'pump' }>['sim'] {
+    const device = this.device(bedId, deviceId);
+    if (device.kind === 'pump') return device.sim;
+    throw new VigilError('SIMULATOR_UNKNOWN', `simulated device ${bedId}/${deviceId} is not a pump (${device.spec.model})`, {
       bedId, deviceId,
     });
   }

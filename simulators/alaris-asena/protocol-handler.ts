@@ -37,7 +37,7 @@ export class AsenaProtocolHandler {
   private readonly faults = new Set<SimProtocolFault>();
   private readonly counts = new Map<SimCommandKind, number>();
   private remoteEnabled = false;
-  private readonly wrongRateFactor: number;
+  private wrongRateFactor: number;
 
   constructor(
     readonly pump: AsenaPumpModel,
@@ -48,6 +48,16 @@ export class AsenaProtocolHandler {
 
   get remoteControlEnabled(): boolean {
     return this.remoteEnabled;
+  }
+
+  /** Under `wrong-rate`, an accepted rate is run x `factor` (finite, > 0). */
+  setWrongRateFactor(factor: number): void {
+    if (factor > 0 && Number.isFinite(factor)) this.wrongRateFactor = factor;
+  }
+
+  /** The protocol faults now active. */
+  activeFaults(): SimProtocolFault[] {
+    return [...this.faults];
   }
 
   /** Injects a fault: physical ones (occlusion, air-in-line, door-open, low-battery) go to the pump. */

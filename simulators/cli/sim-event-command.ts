@@ -6,7 +6,7 @@ export const EVENT_HELP = `vigil sim event - trigger an event on a running simul
 
 Usage:
   vigil sim event <bed> <patient-event> [options]
-  vigil sim event <bed> <device> <device-event> [options]
+  vigil sim event <bed> <device> <device-event> [<value>] [options]
 
 Patient events: desaturation [--target-spo2 82] [--ramp-seconds 20] [--hold-seconds 120]
                 pulse-change --target-bpm 130 [--ramp-seconds 20] [--hold-seconds 120]
@@ -14,6 +14,10 @@ Patient events: desaturation [--target-spo2 82] [--ramp-seconds 20] [--hold-seco
 Device events:  sensor-off [--seconds 30] | silence [--seconds 30] | garbage [--bytes 40]
                 disconnect [--seconds 30] | resume
                 (without --seconds a fault lasts until resume)
+Pump events:    occlusion | air-in-line | door-open | low-battery | clear-alarms
+                corrupt-replies [--seconds 30] | wrong-rate [<factor> | --factor 1.1]
+                keypad-rate <mL/h> (or --rate <mL/h>) | keypad-stop | keypad-start
+                silence, garbage, disconnect and resume as above
 
   --control URL  control API, default ${DEFAULT_CONTROL_URL}`;
 
@@ -29,7 +33,12 @@ const NUMERIC_OPTIONS = {
   'ramp-seconds': 'rampSeconds',
   'hold-seconds': 'holdSeconds',
   bytes: 'bytes',
+  rate: 'rateMlPerHour',
+  factor: 'factor',
 } as const;
+
+/** Events whose main number may be given as a value after the event type. */
+const VALUE_PARAMETER: Readonly<Record<string, string>> = { 'keypad-rate': 'rateMlPerHour', 'wrong-rate': 'factor' };
 
 /** `vigil sim event`: posts one event to the control API. */
 export async function runSimEvent(args: string[], io: SimCliIo): Promise<number> {
@@ -39,6 +48,7 @@ export async function runSimEvent(args: string[], io: SimCliIo): Promise<number>
     options: {
       'target-spo2': { type: 'string' }, 'target-bpm': { type: 'string' }, seconds: { type: 'string' },
       'ramp-seconds': { type: 'string' }, 'hold-seconds': { type: 'string' }, bytes: { type: 'string' },
+      rate: { type: 'string' }, factor: { type: 'string' },
       control: { type: 'string', default: DEFAULT_CONTROL_URL }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,11 +56,13 @@ export async function runSimEvent(args: string[], io: SimCliIo): Promise<number>
     io.out(EVENT_HELP);
     return 0;
   }
-  if (positionals.length < 2 || positionals.length > 3) {
-    throw new UsageError(`expected <bed> [<device>] <event-type>, got ${positionals.length} argument(s)`);
+  if (positionals.length < 2 || positionals.length > 4) {
+    throw new UsageError(`expected <bed> [<device>] <event-type> [<value>], got ${positionals.length} argument(s)`);
   }
-  const [bedId, deviceId, type] =
-    positionals.length === 3 ? (positionals as [string, string, string]) : [positionals[0] as string, null, positionals[1] as string];
+  const [bedId, deviceId, type, value] =
+    positionals.length >= 3
+      ? [positionals[0] as string, positionals[1] as string, positionals[2] as string, positionals[3]]
+      : [positionals[0] as string, null, positionals[1] as string, undefined];
   if (!(SIM_EVENT_TYPES as readonly string[]).includes(type)) {
     throw new UsageError(`unknown event type "${type}" (expected one of: ${SIM_EVENT_TYPES.join(', ')})`);
   }
@@ -58,6 +70,14 @@ export async function runSimEvent(args: string[], io: SimCliIo): Promise<number>
   for (const [flag, key] of Object.entries(NUMERIC_OPTIONS)) {
     const n = numberOption(flag, values[flag as keyof typeof NUMERIC_OPTIONS]);
     if (n !== undefined) event[key] = n;
+  }
+  if (value !== undefined) {
+    const key = VALUE_PARAMETER[type];
+    if (!key) throw new UsageError(`"${type}" takes no value ("${value}"); values are for ${Object.keys(VALUE_PARAMETER).join(', ')}`);
+    if (event[key] !== undefined) throw new UsageError(`"${type}": give the value once (as "${value}" or as an option)`);
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${type}: "${value}" is not a number`);
+    event[key] = n;
   }
   const path = ['simulators', bedId, ...(deviceId === null ? [] : [deviceId]), 'events'].map(encodeURIComponent).join('/');
   const res = await callControlApi(values.control, 'POST', path, event);

@@ -1,6 +1,6 @@
 import { createLogger, type LogLevel } from '../../src/core/logger.js';
 import { describeError } from '../../src/core/errors.js';
-import { SIMULATED_MODELS, SimulatorHost, type SimulatedModel } from '../sim-host.js';
+import { SIMULATED_MODELS, SIMULATED_PUMP_MODELS, SimulatorHost, type SimulatedModel, type SimulatedPump } from '../sim-host.js';
 import { numberOption, parseCommandArgs, UsageError, type SimCliIo } from './cli-support.js';
 
 export const RUN_HELP = `vigil sim run - run a standalone simulated device until Ctrl-C (SIGINT/SIGTERM)
@@ -8,15 +8,22 @@ export const RUN_HELP = `vigil sim run - run a standalone simulated device until
 Usage:
   vigil sim run --model radical-7 --tcp 4101 [--host 127.0.0.1]
                 [--serial /dev/pts/5 [--baud 9600]] [--bed bed-1] [--device oximeter]
-                [--control-port 8091] [--seed N] [--time-scale 10] [--log-level warn]
+                [--control-port 8091] [--seed N] [--time-scale 10] [--weight 70] [--log-level warn]
+  vigil sim run --model asena-gh --tcp 4201 --concentration 1 --rate 52.5 [--running]
+                [--vtbi 35] [--syringe 50] [...]
 
 Options:
-  --model        radical-7 | radical-5 | rad-8 (Masimo ASCII 1 output)
+  --model        radical-7 | radical-5 | rad-8 (Masimo ASCII 1 output) |
+                 asena-gh (Alaris Asena GH syringe pump: answers commands, feeds the patient ketamine)
+  --concentration, --rate, --vtbi, --syringe, --running
+                 the pump's ketamine mg/mL, rate mL/h (both required for asena-gh),
+                 VTBI mL, syringe volume mL (default 50), infusing at start
+  --weight       patient weight, kg (default 70)
   --tcp          TCP port to serve the device's bytes on (0 = any free port)
   --host         address to listen on (TCP and control API), default 127.0.0.1
   --serial       serial port path to write to (e.g. one end of a socat pty pair)
-  --baud         serial baud rate, default 9600
-  --bed/--device ids used by the control API, default bed-1 / oximeter
+  --baud         serial baud rate, default 9600 (asena-gh: 38400)
+  --bed/--device ids used by the control API, default bed-1 / oximeter (asena-gh: pump)
   --control-port start the HTTP control API on this port (vigil sim event --control ...)
   --seed         patient noise seed (reproducible runs)
   --time-scale   physiology speed-up, e.g. 10 (lines stay at one per second)
@@ -27,11 +34,32 @@ At least one of --tcp and --serial is required; with both, the device writes to 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function modelOf(value: string | undefined): SimulatedModel {
-  if (value === undefined) throw new UsageError('--model is required (radical-7, radical-5 or rad-8)');
-  const full = value.startsWith('masimo-') ? value : `masimo-${value}`;
+  if (value === undefined) throw new UsageError('--model is required (radical-7, radical-5, rad-8 or asena-gh)');
+  const full = SIMULATED_MODELS.includes(value as SimulatedModel) ? value : value === 'asena-gh' ? 'alaris-asena-gh' : `masimo-${value}`;
   const model = SIMULATED_MODELS.find((m) => m === full);
-  if (!model) throw new UsageError(`--model: unknown model "${value}" (expected radical-7, radical-5 or rad-8)`);
+  if (!model) throw new UsageError(`--model: unknown model "${value}" (expected radical-7, radical-5, rad-8 or asena-gh)`);
   return model;
+}
+
+/** The pump options, or undefined for a model that is not a pump. */
+function pumpOf(model: SimulatedModel, values: Record<string, string | boolean | undefined>): SimulatedPump | undefined {
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const pumpFlags = ['concentration', 'rate', 'vtbi', 'syringe', 'running'].filter((f) => values[f] !== undefined);
+  if (!SIMULATED_PUMP_MODELS.includes(model)) {
+    if (pumpFlags.length > 0) throw new UsageError(`--${pumpFlags[0]}: only for a pump model (asena-gh)`);
+    return undefined;
+  }
+  const concentrationMgPerMl = numberOption('concentration', str('concentration'));
+  const rateMlPerHour = numberOption('rate', str('rate'));
+  if (concentrationMgPerMl === undefined || rateMlPerHour === undefined) {
+    throw new UsageError('--concentration <mg/mL> and --rate <mL/h> are required for asena-gh');
+  }
+  const vtbiMl = numberOption('vtbi', str('vtbi'));
+  const syringeVolumeMl = numberOption('syringe', str('syringe'));
+  return {
+    concentrationMgPerMl, rateMlPerHour, running: values['running'] === true,
+    ...(vtbiMl !== undefined ? { vtbiMl } : {}), ...(syringeVolumeMl !== undefined ? { syringeVolumeMl } : {}),
+  };
 }
 
 /** Waits for SIGINT, SIGTERM or `signal`. */
@@ -59,9 +87,11 @@ export async function runSimRun(args: string[], io: SimCliIo): Promise<number> {
     args,
     options: {
       model: { type: 'string' }, tcp: { type: 'string' }, host: { type: 'string', default: '127.0.0.1' },
-      serial: { type: 'string' }, baud: { type: 'string', default: '9600' },
-      bed: { type: 'string', default: 'bed-1' }, device: { type: 'string', default: 'oximeter' },
+      serial: { type: 'string' }, baud: { type: 'string' },
+      bed: { type: 'string', default: 'bed-1' }, device: { type: 'string' },
       'control-port': { type: 'string' }, seed: { type: 'string' }, 'time-scale': { type: 'string' },
+      weight: { type: 'string' }, concentration: { type: 'string' }, rate: { type: 'string' }, vtbi: { type: 'string' },
+      syringe: { type: 'string' }, running: { type: 'boolean' },
       'log-level': { type: 'string', default: 'warn' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,8 +100,11 @@ export async function runSimRun(args: string[], io: SimCliIo): Promise<number> {
     return 0;
   }
   const model = modelOf(values.model);
+  const pump = pumpOf(model, values);
   const tcpPort = numberOption('tcp', values.tcp, true);
-  const baudRate = numberOption('baud', values.baud, true) as number;
+  const baudRate = numberOption('baud', values.baud ?? (pump ? '38400' : '9600'), true) as number;
+  const deviceId = values.device ?? (pump ? 'pump' : 'oximeter');
+  const weightKg = numberOption('weight', values.weight);
   const controlPort = numberOption('control-port', values['control-port'], true);
   const seed = numberOption('seed', values.seed, true);
   const timeScale = numberOption('time-scale', values['time-scale']);
@@ -81,13 +114,16 @@ export async function runSimRun(args: string[], io: SimCliIo): Promise<number> {
 
   const host = new SimulatorHost({ logger: createLogger({ level }, process.stderr) });
   try {
-    host.addBed(values.bed, { ...(seed !== undefined ? { seed } : {}), ...(timeScale !== undefined ? { timeScale } : {}) });
+    host.addBed(values.bed, {
+      ...(seed !== undefined ? { seed } : {}), ...(timeScale !== undefined ? { timeScale } : {}),
+      ...(weightKg !== undefined ? { weightKg } : {}),
+    });
     const first = tcpPort !== undefined
       ? { kind: 'tcp' as const, host: values.host, port: tcpPort }
       : { kind: 'serial' as const, path: values.serial as string, baudRate };
-    await host.addDevice({ bedId: values.bed, deviceId: values.device, model, listen: first });
+    await host.addDevice({ bedId: values.bed, deviceId, model, listen: first, ...(pump ? { pump } : {}) });
     if (first.kind === 'tcp' && values.serial !== undefined) {
-      await host.addOutput(values.bed, values.device, { kind: 'serial', path: values.serial, baudRate });
+      await host.addOutput(values.bed, deviceId, { kind: 'serial', path: values.serial, baudRate });
     }
     for (const row of host.list()) io.out(`${model} ${row.bedId}/${row.deviceId} serving on ${row.listen}`);
     if (controlPort !== undefined) {

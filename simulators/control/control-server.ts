@@ -30,7 +30,8 @@ class HttpError extends Error {
 function statusOf(err: unknown): { status: number; code: string; message: string } {
   if (err instanceof HttpError) return { status: err.status, code: err.code, message: err.message };
   if (isVigilError(err)) {
-    const status = err.code === 'SIMULATOR_UNKNOWN' ? 404 : err.code === 'INTERNAL' ? 500 : 400;
+    const status =
+      err.code === 'SIMULATOR_UNKNOWN' ? 404 : err.code === 'SIMULATOR_EVENT_REFUSED' ? 409 : err.code === 'INTERNAL' ? 500 : 400;
     return { status, code: err.code, message: err.message };
   }
   return { status: 500, code: 'INTERNAL', message: describeError(err) };
@@ -97,7 +98,8 @@ async function route(control: SimulatorControl, req: IncomingMessage): Promise<{
 /**
  * The simulator control API: HTTP with JSON bodies. Every failure is answered with
  * `{ "error": { "code", "message" } }` (400 bad request or event, 404 unknown bed,
- * device or route, 405, 413, 500) and the server keeps serving.
+ * device or route, 405, 409 the simulated device refused (e.g. keypad-start under an
+ * alarm), 413, 500) and the server keeps serving.
  */
 export async function startControlServer(
   control: SimulatorControl,

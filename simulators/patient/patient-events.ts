@@ -26,7 +26,7 @@ export const pulseChangeEventSchema = z.strictObject({
   holdSeconds,
 });
 
-/** Back to baseline now: every active patient effect ends. */
+/** Back to baseline now: every scripted patient effect ends (a drug in the blood keeps acting). */
 export const recoverEventSchema = z.strictObject({ type: z.literal('recover') });
 
 export const PATIENT_EVENT_SCHEMAS = [desaturationEventSchema, pulseChangeEventSchema, recoverEventSchema] as const;

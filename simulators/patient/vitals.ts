@@ -1,8 +1,8 @@
 /**
  * The vital signs a virtual patient produces. The three oximetry vitals are always
- * present; the others are optional so later models (blood pressure, respiration,
- * EtCO2, temperature, a ketamine-driven haemodynamic model) can add them without
- * changing the devices that do not show them.
+ * present; the others are optional so a device that does not show them (the Masimo
+ * oximeters) is not concerned. The default patient has blood pressure, respiration,
+ * EtCO2 and temperature, which the ketamine response (ketamine-response.ts) moves.
  */
 export interface Vitals {
   /** Functional oxygen saturation, % (0-100). */
@@ -22,10 +22,25 @@ export interface Vitals {
   /** Non-invasive systolic / diastolic blood pressure, mmHg, when modelled. */
   readonly nibpSysMmHg?: number;
   readonly nibpDiaMmHg?: number;
+  /** Mean arterial pressure, mmHg: derived (diastolic + (systolic - diastolic) / 3), never set directly. */
+  readonly nibpMeanMmHg?: number;
+  /** End-tidal CO2, mmHg, when modelled. */
+  readonly etco2MmHg?: number;
+  /** Body temperature, degrees Celsius, when modelled. */
+  readonly temperatureC?: number;
 }
 
-/** The baseline a patient starts from: a calm adult at rest. */
-export const DEFAULT_BASELINE: Vitals = { spo2: 97, pulseRate: 72, perfusionIndex: 3.5 };
+/** The baseline a patient starts from: a calm adult at rest (120/78 mmHg, 14 breaths/min). */
+export const DEFAULT_BASELINE: Vitals = {
+  spo2: 97,
+  pulseRate: 72,
+  perfusionIndex: 3.5,
+  nibpSysMmHg: 120,
+  nibpDiaMmHg: 78,
+  respRate: 14,
+  etco2MmHg: 38,
+  temperatureC: 36.8,
+};
 
 /** Physiological bounds every produced value is clamped to. */
 const BOUNDS: Partial<Record<keyof Vitals, readonly [number, number]>> = {
@@ -38,6 +53,9 @@ const BOUNDS: Partial<Record<keyof Vitals, readonly [number, number]>> = {
   respRate: [0, 80],
   nibpSysMmHg: [0, 300],
   nibpDiaMmHg: [0, 250],
+  nibpMeanMmHg: [0, 270],
+  etco2MmHg: [0, 150],
+  temperatureC: [25, 45],
 };
 
 /** Clamps every present value into its physiological range (SpO2 never above 100). */
@@ -49,4 +67,11 @@ export function clampVitals(vitals: Vitals): Vitals {
     out[key] = bounds ? Math.min(bounds[1], Math.max(bounds[0], value)) : value;
   }
   return out as unknown as Vitals;
+}
+
+/** Adds the mean arterial pressure when systolic and diastolic are present (MAP = D + (S - D) / 3). */
+export function withMeanPressure(vitals: Vitals): Vitals {
+  const { nibpSysMmHg: sys, nibpDiaMmHg: dia } = vitals;
+  if (sys === undefined || dia === undefined) return vitals;
+  return { ...vitals, nibpMeanMmHg: dia + (sys - dia) / 3 };
 }

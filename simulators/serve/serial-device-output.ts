@@ -1,6 +1,6 @@
 import { SerialPort } from 'serialport';
 import type { Logger } from '../../src/core/logger.js';
-import type { DeviceOutput } from './device-output.js';
+import type { DeviceOutput, DeviceReceiver } from './device-output.js';
 
 /** The part of a serialport stream this output uses (SerialPort and SerialPortMock fit). */
 export interface SerialPortLike {
@@ -34,7 +34,8 @@ const defaultCreatePort = (o: { path: string; baudRate: number }): SerialPortLik
  * Writes a simulated device's bytes to a serial port path (a real port, or one end of a
  * socat pseudo-terminal pair), 8N1. If opening fails or the port closes or a write
  * fails, it reopens after `reopenDelayMs`, until `stop()`. While the port is not open,
- * or the device is disconnected, bytes are dropped (as a cable would drop them).
+ * or the device is disconnected, bytes are dropped (as a cable would drop them). Bytes
+ * from the host go to the device's receiver, if it set one (a pump), else are ignored.
  */
 export class SerialDeviceOutput implements DeviceOutput {
   readonly description: string;
@@ -44,6 +45,7 @@ export class SerialDeviceOutput implements DeviceOutput {
   private stopped = false;
   private lastError: string | null = null;
   private reopenTimer: NodeJS.Timeout | null = null;
+  private receiver: DeviceReceiver | null = null;
 
   constructor(private readonly o: SerialDeviceOutputOptions) {
     this.description = `serial://${o.path}@${o.baudRate}`;
@@ -69,6 +71,10 @@ export class SerialDeviceOutput implements DeviceOutput {
     this.connected = connected;
   }
 
+  setReceiver(receiver: DeviceReceiver | null): void {
+    this.receiver = receiver;
+  }
+
   detail(): string {
     if (this.open) return this.connected ? 'open' : 'open, not writing (disconnected)';
     return `reopening${this.lastError ? `: ${this.lastError}` : ''}`;
@@ -91,8 +97,8 @@ export class SerialDeviceOutput implements DeviceOutput {
     this.port = port;
     port.on('error', (err) => this.fail(port, err.message));
     port.on('close', () => this.fail(port, 'port closed'));
-    // The device is output-only: bytes from the host are read (so a vanished pty is noticed) and ignored.
-    port.on('data', (bytes) => this.o.logger.debug({ bytes: bytes.length }, 'ignored bytes from host'));
+    // Bytes from the host are always read (so a vanished pty is noticed); a one-way device ignores them.
+    port.on('data', (bytes) => this.receive(port, bytes));
     port.open((err) => {
       if (err) this.fail(port, err.message);
       else if (this.port === port && !this.stopped) {
@@ -104,6 +110,27 @@ export class SerialDeviceOutput implements DeviceOutput {
     });
   }
 
+  private receive(port: SerialPortLike, bytes: Buffer): void {
+    const receiver = this.receiver;
+    if (!receiver || !this.connected) {
+      this.o.logger.debug({ bytes: bytes.length }, 'ignored bytes from host');
+      return;
+    }
+    const reply = (out: Buffer): void => {
+      if (this.port === port) this.write(out);
+    };
+    this.safely(() => receiver.receive(bytes, reply));
+  }
+
+  /** A device bug must not take the host (possibly the daemon) down. */
+  private safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.o.logger.error({ err }, 'device failed handling bytes from the host');
+    }
+  }
+
   /** Drops `port` (if still current) and schedules a reopen. */
   private fail(port: SerialPortLike, reason: string): void {
     if (this.port !== port || this.stopped) return;
@@ -111,6 +138,7 @@ export class SerialDeviceOutput implements DeviceOutput {
     this.lastError = reason;
     this.open = false;
     this.port = null;
+    this.safely(() => this.receiver?.linkReset());
     port.removeAllListeners();
     port.on('error', () => undefined);
     if (port.isOpen) port.close();

@@ -24,6 +24,7 @@ export class RecordingOutput implements DeviceOutput {
   setConnected(connected: boolean): void {
     this.connected = connected;
   }
+  setReceiver(): void {}
   detail(): string {
     return this.connected ? 'connected' : 'disconnected';
   }

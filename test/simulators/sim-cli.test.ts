@@ -83,7 +83,7 @@ describe('vigil sim event / list against a running control API', () => {
   });
 
   it('prints help for each subcommand', async () => {
-    for (const sub of ['run', 'list', 'event']) {
+    for (const sub of ['run', 'list', 'event', 'patient']) {
       const c = capture();
       expect(await runSimCli([sub, '--help'], c.io)).toBe(0);
       expect(c.out.join('\n')).toContain(`vigil sim ${sub}`);

@@ -67,9 +67,19 @@ describe('SimulatorHost', () => {
       { type: 'garbage', bytes: 40 },
       { type: 'disconnect', seconds: 10 },
       { type: 'resume' },
+      { type: 'occlusion' },
+      { type: 'air-in-line' },
+      { type: 'door-open' },
+      { type: 'low-battery' },
+      { type: 'clear-alarms' },
+      { type: 'corrupt-replies', seconds: 5 },
+      { type: 'wrong-rate', factor: 1.2 },
+      { type: 'keypad-rate', rateMlPerHour: 52.5 },
+      { type: 'keypad-stop' },
+      { type: 'keypad-start' },
     ];
     for (const e of valid) expect(simEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(true);
-    for (const e of [{ type: 'nap' }, { type: 'garbage', bytes: 0 }, { type: 'pulse-change' }, {}]) {
+    for (const e of [{ type: 'nap' }, { type: 'garbage', bytes: 0 }, { type: 'pulse-change' }, {}, { type: 'keypad-rate', rateMlPerHour: 0 }]) {
       expect(simEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(false);
     }
   });
