@@ -6,7 +6,8 @@ import { hexDump } from '../../src/core/logger.js';
 import { metricDefinition, type MetricId } from '../../src/model/metrics.js';
 import type { TransportStatus } from '../../src/transport/byte-transport.js';
 import { CommandQueue } from '../shared/command-queue.js';
-import { AsenaDeframer } from './frame-codec.js';
+import { AsenaDeframer, encodeFrame } from './frame-codec.js';
+import type { CommandLane } from '../../src/device/command-lane.js';
 import {
   encodeQuery, parseReadReply, replyAnswers, type AsenaQuery, type AsenaReadReply, type InfStatusReply,
   type InfVtbiReply,
@@ -16,6 +17,10 @@ import { StatusReporter } from './status-reporter.js';
 import type { AsenaDriver, AsenaOptions } from './asena-driver.js';
 
 export const ASENA_DRIVER_ID = 'alaris-asena-gh';
+
+/** What goes through the line's one-at-a-time queue: the driver's read queries, or a lane command. */
+type QueuedCommand = { readonly kind: 'query'; readonly query: AsenaQuery } | { readonly kind: 'raw'; readonly body: string };
+type QueuedReply = { readonly kind: 'read'; readonly message: AsenaReadReply } | { readonly kind: 'raw'; readonly body: string };
 const MODEL = 'Alaris Asena GH';
 /** DeviceStatus is republished at most this often when only counters moved. */
 const STATUS_HEARTBEAT_MS = 5000;
@@ -30,7 +35,7 @@ const STATUS_HEARTBEAT_MS = 5000;
 export class AsenaSession implements AsenaDriver {
   readonly #ctx: DriverContext<AsenaOptions>;
   readonly #log: Logger;
-  readonly #queue: CommandQueue<AsenaQuery, AsenaReadReply>;
+  readonly #queue: CommandQueue<QueuedCommand, QueuedReply>;
   readonly #deframer = new AsenaDeframer();
   readonly #tracker = new PumpStateTracker();
   readonly #status: StatusReporter;
@@ -57,14 +62,36 @@ export class AsenaSession implements AsenaDriver {
       ctx.bus,
       () => ctx.clock.now(),
     );
-    this.#queue = new CommandQueue<AsenaQuery, AsenaReadReply>(
-      (query) => {
-        const frame = encodeQuery(query);
-        this.#log.debug({ hex: hexDump(frame) }, `-> ${query}`);
+    this.#queue = new CommandQueue<QueuedCommand, QueuedReply>(
+      (command) => {
+        const frame = command.kind === 'query' ? encodeQuery(command.query) : encodeFrame(command.body);
+        this.#log.debug({ hex: hexDump(frame) }, `-> ${command.kind === 'query' ? command.query : command.body}`);
         return ctx.transport.write(frame);
       },
       { responseTimeoutMs: ctx.options.responseTimeoutMs, logger: this.#log },
     );
+    // The programming lane exists only when the daemon granted one (to src/control/);
+    // this object keeps no reference to it (docs/safety.md).
+    if (ctx.commandLaneGrant) ctx.commandLaneGrant(this.#createLane());
+  }
+
+  /** A lane for frame bodies other than the read queries, through the same one-at-a-time queue. */
+  #createLane(): CommandLane {
+    const queue = this.#queue;
+    const log = this.#log;
+    return {
+      request: async (body, options) => {
+        const name = body.split('^')[0];
+        log.info({ command: options.description }, 'command from the control workflow');
+        const reply = await queue.request(
+          { kind: 'raw', body },
+          // The reply to a command echoes its name, or is a refusal (asena-gh.md, "Replies").
+          (r) => r.kind === 'raw' && (r.body.split('^')[0] === name || r.body.startsWith('ERROR')),
+          { description: options.description, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) },
+        );
+        return (reply as { kind: 'raw'; body: string }).body;
+      },
+    };
   }
 
   start(): void {
@@ -147,8 +174,12 @@ export class AsenaSession implements AsenaDriver {
   async #ask(query: AsenaQuery): Promise<void> {
     if (this.#status.linkState !== 'open' || this.#stopped) return;
     try {
-      const reply = await this.#queue.request(query, (r) => replyAnswers(query, r), { description: query });
-      this.#guard(`${query} reply`, () => this.#handleReply(query, reply));
+      const reply = await this.#queue.request(
+        { kind: 'query', query },
+        (r) => r.kind === 'read' && replyAnswers(query, r.message),
+        { description: query },
+      );
+      if (reply.kind === 'read') this.#guard(`${query} reply`, () => this.#handleReply(query, reply.message));
     } catch (err) {
       const level = isVigilError(err, 'COMMAND_ABORTED') ? 'debug' : 'warn';
       this.#log[level]({ err: describeError(err), query }, `${query} failed`);
@@ -164,15 +195,12 @@ export class AsenaSession implements AsenaDriver {
         continue;
       }
       const parsed = parseReadReply(out.body);
-      if (!parsed.ok) {
-        this.#status.countRejected();
-        this.#log.debug({ reason: parsed.reason, hex: hexDump(Buffer.from(out.body, 'latin1')) }, 'reply rejected');
-        continue;
-      }
-      if (!this.#queue.offer(parsed.message)) {
-        this.#status.countRejected();
-        this.#log.debug({ hex: hexDump(Buffer.from(out.body, 'latin1')) }, 'unsolicited reply ignored');
-      }
+      if (parsed.ok && this.#queue.offer({ kind: 'read', message: parsed.message })) continue;
+      // Not the answer to a read query: perhaps the reply to a lane command.
+      if (this.#queue.offer({ kind: 'raw', body: out.body })) continue;
+      this.#status.countRejected();
+      const reason = parsed.ok ? 'unsolicited reply' : parsed.reason;
+      this.#log.debug({ reason, hex: hexDump(Buffer.from(out.body, 'latin1')) }, 'reply rejected');
     }
   }
 

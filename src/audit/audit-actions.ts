@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'order.confirmed',
   'order.double-checked',
   'order.cancelled',
+  'order.expired',
   'pump.command-sent',
   'pump.reply',
   'order.verified',
@@ -26,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'auth.login',
   'auth.login-failed',
   'auth.logout',
+  'auth.signature-failed',
   // Gateway.
   'config.changed',
   'gateway.started',

@@ -13,6 +13,7 @@ export type VigilErrorCode =
   | 'FRAME_INVALID'
   | 'SIMULATOR_UNKNOWN'
   | 'SIMULATOR_EVENT_INVALID'
+  | 'SIMULATOR_EVENT_REFUSED'
   | 'SIMULATOR_LISTEN_FAILED'
   | 'REQUEST_INVALID'
   | 'STATION_LISTEN_FAILED'
@@ -32,6 +33,8 @@ export type VigilErrorCode =
   | 'COMMAND_TIMEOUT'
   | 'COMMAND_ABORTED'
   | 'PUMP_VALUE_INVALID'
+  | 'ORDER_REFUSED'
+  | 'ORDER_NOT_FOUND'
   | 'INTERNAL';
 
 export class VigilError extends Error {

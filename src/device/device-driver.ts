@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import type { DevicePublisher } from '../bus/gateway-bus.js';
 import type { ByteTransport } from '../transport/byte-transport.js';
+import type { CommandLaneGrant } from './command-lane.js';
 
 /** What the daemon hands a driver. A driver never learns which kind of transport it has. */
 export interface DriverContext<Options> {
@@ -14,6 +15,11 @@ export interface DriverContext<Options> {
   readonly clock: Clock;
   /** Options already validated by the driver's own schema. */
   readonly options: Options;
+  /**
+   * Present only for a programmable pump whose control the daemon gives to src/control/:
+   * the driver creates a command lane and hands it to this grant (docs/safety.md).
+   */
+  readonly commandLaneGrant?: CommandLaneGrant;
 }
 
 /** A running driver for one device. */
@@ -39,5 +45,10 @@ export interface DriverDefinition<Schema extends z.ZodType = z.ZodType> {
   readonly description: string;
   readonly optionsSchema: Schema;
   readonly serialDefaults: SerialDefaults;
+  /**
+   * Set for a pump family that src/control/ can program (through a command lane and the
+   * family's executor there). A driver without it is read-only.
+   */
+  readonly programmablePump?: 'alaris-asena-gh';
   create(context: DriverContext<z.output<Schema>>): DeviceDriver;
 }

@@ -102,5 +102,32 @@ const sessions: Migration = {
   `,
 };
 
+/**
+ * Pump-control orders (src/control/order-store.ts), so they survive a restart: the full
+ * order as JSON, with the columns the workflow looks orders up by. On restart an order
+ * still awaiting a signature expires and one that was executing becomes not-verified
+ * (docs/safety.md).
+ */
+const controlOrders: Migration = {
+  version: 4,
+  name: 'control-orders',
+  sql: `
+    CREATE TABLE control_orders (
+      id TEXT PRIMARY KEY,
+      bed_id TEXT NOT NULL,
+      device_id TEXT NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('rate-change', 'stop')),
+      state TEXT NOT NULL,
+      requested_at_ms INTEGER NOT NULL,
+      updated_at_ms INTEGER NOT NULL,
+      failed_signatures INTEGER NOT NULL DEFAULT 0,
+      alarm_acknowledged_at_ms INTEGER,
+      view_json TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX control_orders_state ON control_orders (state);
+    CREATE INDEX control_orders_requested ON control_orders (requested_at_ms);
+  `,
+};
+
 /** Every migration Vigil knows, in order. */
-export const MIGRATIONS: readonly Migration[] = [auditLog, users, sessions];
+export const MIGRATIONS: readonly Migration[] = [auditLog, users, sessions, controlOrders];
