@@ -1,8 +1,9 @@
 import type { DriverDefinition } from '../src/device/device-driver.js';
 import { masimoAsciiDriver } from './masimo-ascii/masimo-driver.js';
+import { alarisAsenaDriver } from './alaris-asena/asena-driver.js';
 
 /** Every device family Vigil can drive, by the id used in configuration. */
-export const DRIVERS: readonly DriverDefinition[] = [masimoAsciiDriver];
+export const DRIVERS: readonly DriverDefinition[] = [masimoAsciiDriver, alarisAsenaDriver as DriverDefinition];
 
 export function findDriver(id: string): DriverDefinition | undefined {
   return DRIVERS.find((d) => d.id === id);

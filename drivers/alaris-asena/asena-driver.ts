@@ -7,8 +7,10 @@ import type { AsenaPumpState, PumpLocalChange } from './pump-state-tracker.js';
 /**
  * Read-side driver of the Alaris Asena GH syringe pump (device-protocols.md, Asena GH;
  * docs/protocols/asena-gh.md). It reads the serial number, then polls INF and INF_VTBI.
- * SAFETY: it has no way to program the pump: it only ever sends the three read queries, and
- * it never imports programming-commands.ts.
+ * SAFETY: the driver object has no way to program the pump: it only ever sends the three read
+ * queries, and it never imports programming-commands.ts. Only when the daemon passes a
+ * `commandLaneGrant` (for a bed's infusion pump) does it create a command lane into its queue,
+ * which it hands to that grant (src/control/) and keeps nowhere else (docs/safety.md).
  */
 
 export type { AsenaPumpState, PumpLocalChange } from './pump-state-tracker.js';
@@ -48,8 +50,9 @@ export function createAsenaDriver(context: DriverContext<AsenaOptions>): AsenaDr
 
 export const alarisAsenaDriver = {
   id: ASENA_DRIVER_ID,
-  description: 'Alaris (CareFusion) Asena GH syringe pump, ASCII serial protocol, read-only polling',
+  description: 'Alaris (CareFusion) Asena GH syringe pump, ASCII serial protocol (polling; programming only through src/control)',
   optionsSchema: asenaOptionsSchema,
   serialDefaults: { baudRate: 38_400, dataBits: 8, parity: 'none', stopBits: 1 },
+  programmablePump: 'alaris-asena-gh',
   create: createAsenaDriver,
 } satisfies DriverDefinition<typeof asenaOptionsSchema>;

@@ -64,6 +64,20 @@ export function communicationLostAlarm(
 /** Device technical codes that mean the device cannot measure at all. */
 export const SENSOR_OFF_CODES: ReadonlySet<string> = new Set(['SENSOR_OFF', 'NO_SENSOR', 'NO_CABLE', 'DEFECTIVE_SENSOR']);
 
+/**
+ * Pump alarm conditions and their priority (IEC 60601-1-8 assignment: an occlusion or
+ * air stops or endangers the infusion now -> high; a finished infusion or an open door
+ * needs a prompt response -> medium; near end and low battery leave time -> low).
+ */
+export const PUMP_CONDITION_PRIORITIES: Readonly<Record<string, AlarmPriority>> = {
+  OCCLUSION: 'high',
+  AIR_IN_LINE: 'high',
+  INFUSION_COMPLETE: 'medium',
+  SYRINGE_OR_DOOR: 'medium',
+  NEAR_END: 'low',
+  LOW_BATTERY: 'low',
+};
+
 export interface DeviceConditionPriorities {
   readonly sensorOff: AlarmPriority;
   readonly technical: AlarmPriority;
@@ -90,7 +104,11 @@ export function deviceConditionAlarms(
           const current = active.get(code);
           if (c.active && !current) {
             const priority =
-              c.kind === 'physiological' ? priorities.physiological : SENSOR_OFF_CODES.has(c.code) ? priorities.sensorOff : priorities.technical;
+              c.kind === 'physiological'
+                ? priorities.physiological
+                : SENSOR_OFF_CODES.has(c.code)
+                  ? priorities.sensorOff
+                  : (PUMP_CONDITION_PRIORITIES[c.code] ?? priorities.technical);
             const alarm: AlarmCondition = {
               id: `${device.bedId}/${device.deviceId}/${code}/${Math.round(now)}`,
               bedId: device.bedId,

@@ -3,6 +3,7 @@ import { isVigilError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { defaultConfigPath, loadVigilConfig } from '../config/vigil-config.js';
 import { startDaemon } from '../daemon/daemon.js';
+import { checkDrugReferences } from '../daemon/config-checks.js';
 import type { CliIo } from './cli-io.js';
 
 const HELP = `Usage: vigil start [--config FILE] [--log-level LEVEL] [--pretty]
@@ -29,6 +30,7 @@ export async function runStartCommand(argv: string[], io: CliIo): Promise<number
   let config;
   try {
     config = loadVigilConfig(file);
+    checkDrugReferences(config, file);
   } catch (err) {
     if (!isVigilError(err)) throw err;
     io.err(`vigil: refusing to start.\n${err.message}`);

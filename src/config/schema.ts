@@ -90,11 +90,23 @@ const patientSchema = z
   .strictObject({
     seed: z.number().int().optional(),
     timeScale: z.number().min(0.1).max(100).default(1),
+    /** Response to ketamine; by default drawn from the seed (1 patient in 20 a hypertensive responder). */
+    ketamine: z
+      .strictObject({
+        sensitivity: z.number().min(0).max(10).optional(),
+        hypertensiveResponder: z.boolean().optional(),
+      })
+      .optional(),
     baseline: z
       .strictObject({
         spo2: z.number().min(70).max(100).optional(),
         pulseRate: z.number().min(30).max(200).optional(),
         perfusionIndex: z.number().min(0.02).max(20).optional(),
+        nibpSysMmHg: z.number().min(50).max(260).optional(),
+        nibpDiaMmHg: z.number().min(20).max(180).optional(),
+        respRate: z.number().min(4).max(60).optional(),
+        etco2MmHg: z.number().min(10).max(100).optional(),
+        temperatureC: z.number().min(30).max(43).optional(),
       })
       .prefault({}),
   })
@@ -119,7 +131,16 @@ export function buildConfigSchema({ drivers, simulatorModels }: ConfigSchemaInpu
   });
   const simulator = z.strictObject({
     model: z.enum(simulatorModels as [string, ...string[]]),
-    serialNumber: z.string().regex(/^[0-9A-Za-z]{1,10}$/, "up to 10 letters or digits").optional(),
+    serialNumber: z.string().regex(/^[0-9A-Za-z-]{1,16}$/, 'up to 16 letters, digits or "-"').optional(),
+    /** A simulated pump's state at start (its drug concentration comes from the bed's `infusion`). */
+    pump: z
+      .strictObject({
+        rateMlPerHour: z.number().min(0.1).max(1200),
+        vtbiMl: z.number().positive().max(1000).optional(),
+        syringeVolumeMl: z.number().positive().max(100).default(50),
+        running: z.boolean().default(true),
+      })
+      .optional(),
   });
   const deviceBase = {
     id,
@@ -137,10 +158,21 @@ export function buildConfigSchema({ drivers, simulatorModels }: ConfigSchemaInpu
       issue.code === 'invalid_union' ? `unknown driver; known drivers: ${drivers.map((d) => d.id).join(', ')}` : undefined,
   });
 
+  const infusion = z.strictObject({
+    /** The device id (in this bed) of the pump that runs this infusion. */
+    pump: id,
+    /** Drug id in the drug library, e.g. `ketamine`. */
+    drug: id,
+    concentrationMgPerMl: z.number().positive().max(1000),
+    patientWeightKg: z.number().min(2).max(350),
+  });
+
   const bed = z.strictObject({
     id,
     label: z.string().min(1).max(60),
     session: z.enum(['iv-ketamine', 'im-ketamine', 'other']).default('other'),
+    /** The infusion programme of this bed's pump: what is in the syringe and for whom. */
+    infusion: infusion.optional(),
     devices: z.array(device).min(1, 'a bed needs at least one device'),
     alarms: bedAlarms,
     /** The simulated patient of this bed (used only when simulation is enabled). */
@@ -161,6 +193,23 @@ export function buildConfigSchema({ drivers, simulatorModels }: ConfigSchemaInpu
           pretty: z.boolean().default(false),
         })
         .prefault({}),
+      /** The drug library file; relative paths are from this configuration file's folder. */
+      drugLibrary: z.string().min(1).default('drug-library.yaml'),
+      control: z
+        .strictObject({
+          /** An order not executed within this time expires (default 2 min). */
+          orderTimeoutMs: z.number().int().min(10_000).max(600_000).default(120_000),
+          /** Wait for the pump's reply to each programming command. */
+          commandTimeoutMs: z.number().int().min(200).max(10_000).default(2000),
+          /** A fresh read-back must arrive within this time after the last command. */
+          readbackDeadlineMs: z.number().int().min(1000).max(60_000).default(10_000),
+        })
+        .prefault({}),
+      /**
+       * DEMO ONLY: create the demo users (nurses ana and ben, physician dr.cho, documented
+       * passwords) when they do not exist. Never enable on a clinical system.
+       */
+      demoUsers: z.boolean().default(false),
       storage: z
         .strictObject({
           /** SQLite file of users, orders and the audit log; relative paths are from the working directory. */
@@ -179,6 +228,15 @@ export function buildConfigSchema({ drivers, simulatorModels }: ConfigSchemaInpu
     .superRefine((cfg, ctx) => {
       const bedIds = new Set<string>();
       cfg.beds.forEach((b, i) => {
+        if (b.infusion) {
+          const pump = b.devices.find((d) => d.id === b.infusion?.pump);
+          const definition = drivers.find((d) => d.id === pump?.driver);
+          if (!pump) {
+            ctx.addIssue({ code: 'custom', path: ['beds', i, 'infusion', 'pump'], message: `no device "${b.infusion.pump}" in bed "${b.id}"` });
+          } else if (!definition?.programmablePump) {
+            ctx.addIssue({ code: 'custom', path: ['beds', i, 'infusion', 'pump'], message: `device "${pump.id}" (driver ${pump.driver}) is not a programmable pump` });
+          }
+        }
         if (bedIds.has(b.id)) ctx.addIssue({ code: 'custom', path: ['beds', i, 'id'], message: `duplicate bed id "${b.id}"` });
         bedIds.add(b.id);
         const deviceIds = new Set<string>();
@@ -187,6 +245,9 @@ export function buildConfigSchema({ drivers, simulatorModels }: ConfigSchemaInpu
             ctx.addIssue({ code: 'custom', path: ['beds', i, 'devices', j, 'id'], message: `duplicate device id "${d.id}" in bed "${b.id}"` });
           }
           deviceIds.add(d.id);
+          if (d.simulator?.pump && !b.infusion) {
+            ctx.addIssue({ code: 'custom', path: ['beds', i, 'devices', j, 'simulator', 'pump'], message: 'a simulated pump needs the bed\'s `infusion` (its drug concentration)' });
+          }
           if (cfg.simulation.enabled && d.simulator && transportUrlProblems(d.transport).length === 0 && !isLoopbackTcp(d.transport)) {
             ctx.addIssue({
               code: 'custom',

@@ -1,4 +1,4 @@
-import { asyncScheduler, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, merge, share, type Observable, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../core/logger.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { GatewayBus } from '../bus/gateway-bus.js';
@@ -6,9 +6,15 @@ import type { VigilConfig } from '../config/schema.js';
 import type { AlarmEvent } from '../alarms/alarm.js';
 import { createAlarmPipeline } from '../alarms/alarm-pipeline.js';
 import { startStationServer } from '../station/station-server.js';
-import type { DeviceDriver } from '../device/device-driver.js';
-import { startDevices } from './devices.js';
+import { openDatabase } from '../store/database.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { UserStore } from '../users/user-store.js';
+import { SessionStore } from '../users/session-store.js';
+import type { ControlApi } from '../control/control-api.js';
+import { createDevices } from './devices.js';
 import { startSimulation, type RunningSimulation } from './simulation.js';
+import { PumpControlWiring } from './pump-control.js';
+import { ensureDemoUsers } from './demo-users.js';
 
 export interface DaemonOptions {
   readonly config: VigilConfig;
@@ -18,20 +24,23 @@ export interface DaemonOptions {
 }
 
 export interface RunningDaemon {
-  /** The nurse station, e.g. `http://127.0.0.1:8080`. */
+  /** The nurse station, e.g. `http://127.0.0.1:8080/`. */
   readonly stationUrl: string;
   /** The simulators' control API when simulation is enabled. */
   readonly simulationControlUrl: string | null;
   readonly bus: GatewayBus;
   readonly alarms$: Observable<AlarmEvent>;
+  /** The pump-control workflow, when a bed has an infusion pump. */
+  readonly control: ControlApi | null;
   /** Stops drivers, the station and the simulators, in that order. Idempotent. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts Vigil: the built-in simulators (when configured), the alarm stage, the nurse
- * station, then one driver per configured device. Layers only look down:
- * transports -> drivers -> bus -> alarms -> station.
+ * Starts Vigil: the database and audit log, the built-in simulators (when configured),
+ * the device drivers, the pump-control workflow, the alarm stage and the nurse station.
+ * Layers only look down: transports -> drivers -> bus -> alarms -> station; the pump
+ * programming door (src/control/) is wired here and nowhere else (docs/safety.md).
  */
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { config, logger } = options;
@@ -51,6 +60,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
 
   try {
+    const database = openDatabase(config.storage.databasePath, { logger });
+    cleanups.push(() => database.close());
+    const audit = new AuditLog(database, { clock, logger });
+    const users = new UserStore(database, audit, { clock, logger });
+    const sessions = new SessionStore(database, users, audit, { clock });
+    if (config.demoUsers) await ensureDemoUsers(users, logger.child({ component: 'demo' }));
+
     let simulation: RunningSimulation | null = null;
     if (config.simulation.enabled) {
       simulation = await startSimulation(config, logger.child({ component: 'simulation' }), clock);
@@ -58,8 +74,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       cleanups.push(() => sim.stop());
     }
 
-    const alarms$ = createAlarmPipeline(config.beds, bus, scheduler);
-    const alarmLog: Subscription = alarms$.subscribe((e) => logAlarm(logger, e));
+    const wiring = new PumpControlWiring(config, { logger, clock, database, audit, users, sessions });
+    const devices = createDevices(config, { bus, logger, clock, laneGrantFor: wiring.laneGrantFor });
+    const control = wiring.createService(devices);
+    if (control) cleanups.push(() => control.close());
+
+    const alarms$ = merge(createAlarmPipeline(config.beds, bus, scheduler), control?.alarms$ ?? []).pipe(share());
+    const alarmLog = alarms$.subscribe((e) => logAlarm(logger, e));
     cleanups.push(() => alarmLog.unsubscribe());
 
     const station = await startStationServer({
@@ -74,14 +95,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       observations$: bus.observations$,
       status$: bus.status$,
       alarms$,
+      ...(control ? { control } : {}),
       logger: logger.child({ component: 'station' }),
     });
     cleanups.push(() => station.close());
 
-    const drivers: DeviceDriver[] = startDevices(config, { bus, logger, clock });
-    cleanups.push(() => Promise.all(drivers.map((d) => d.stop())).then(() => undefined));
+    for (const d of devices) d.driver.start();
+    cleanups.push(() => Promise.all(devices.map((d) => d.driver.stop())).then(() => undefined));
     cleanups.push(() => bus.close());
 
+    audit.append({ actor: 'system', action: 'gateway.started', details: { beds: config.beds.map((b) => b.id) } });
+    cleanups.push(() => {
+      audit.append({ actor: 'system', action: 'gateway.stopped' });
+    });
     logger.info({ station: station.url, beds: config.beds.length, simulation: config.simulation.enabled }, 'Vigil started');
     let stopped = false;
     return {
@@ -89,6 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       simulationControlUrl: simulation?.controlUrl ?? null,
       bus,
       alarms$,
+      control,
       stop: async () => {
         if (stopped) return;
         stopped = true;

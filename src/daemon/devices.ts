@@ -2,14 +2,34 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import type { GatewayBus } from '../bus/gateway-bus.js';
 import type { VigilConfig } from '../config/schema.js';
-import type { DeviceDriver } from '../device/device-driver.js';
+import type { DeviceDriver, DriverDefinition } from '../device/device-driver.js';
+import type { CommandLaneGrant } from '../device/command-lane.js';
 import { VigilError } from '../core/errors.js';
 import { createTransport } from '../transport/create-transport.js';
 import { findDriver } from '../../drivers/registry.js';
 
-/** Creates and starts one transport + driver per configured device. */
-export function startDevices(config: VigilConfig, deps: { bus: GatewayBus; logger: Logger; clock: Clock }): DeviceDriver[] {
-  const drivers: DeviceDriver[] = [];
+/** One configured device with its running driver. */
+export interface RunningDevice {
+  readonly bedId: string;
+  readonly deviceId: string;
+  readonly definition: DriverDefinition;
+  readonly driver: DeviceDriver;
+}
+
+export interface DeviceDeps {
+  readonly bus: GatewayBus;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /**
+   * The command-lane grant for a device, if its control is handed to src/control/
+   * (the bed's infusion pump); undefined for every other device.
+   */
+  readonly laneGrantFor: (bedId: string, deviceId: string) => CommandLaneGrant | undefined;
+}
+
+/** Creates (without starting) one transport + driver per configured device. */
+export function createDevices(config: VigilConfig, deps: DeviceDeps): RunningDevice[] {
+  const devices: RunningDevice[] = [];
   for (const bed of config.beds) {
     for (const device of bed.devices) {
       const definition = findDriver(device.driver);
@@ -19,6 +39,7 @@ export function startDevices(config: VigilConfig, deps: { bus: GatewayBus; logge
         logger: logger.child({ component: 'transport' }),
         clock: deps.clock,
       });
+      const commandLaneGrant = definition.programmablePump ? deps.laneGrantFor(bed.id, device.id) : undefined;
       const driver = definition.create({
         bedId: bed.id,
         deviceId: device.id,
@@ -27,10 +48,10 @@ export function startDevices(config: VigilConfig, deps: { bus: GatewayBus; logge
         logger,
         clock: deps.clock,
         options: device.options,
+        ...(commandLaneGrant ? { commandLaneGrant } : {}),
       });
-      driver.start();
-      drivers.push(driver);
+      devices.push({ bedId: bed.id, deviceId: device.id, definition, driver });
     }
   }
-  return drivers;
+  return devices;
 }

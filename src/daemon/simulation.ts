@@ -19,8 +19,10 @@ export async function startSimulation(config: VigilConfig, logger: Logger, clock
     for (const bed of config.beds) {
       host.addBed(bed.id, {
         ...(bed.patient.seed !== undefined ? { seed: bed.patient.seed } : {}),
+        ...(bed.infusion ? { weightKg: bed.infusion.patientWeightKg } : {}),
         timeScale: bed.patient.timeScale,
         baseline: bed.patient.baseline,
+        ...(bed.patient.ketamine ? { ketamine: bed.patient.ketamine } : {}),
       });
       for (const device of bed.devices) {
         if (!device.simulator) continue;
@@ -31,6 +33,9 @@ export async function startSimulation(config: VigilConfig, logger: Logger, clock
           deviceId: device.id,
           model: device.simulator.model as SimulatedModel,
           ...(device.simulator.serialNumber ? { serialNumber: device.simulator.serialNumber } : {}),
+          ...(device.simulator.pump && bed.infusion
+            ? { pump: { concentrationMgPerMl: bed.infusion.concentrationMgPerMl, ...device.simulator.pump } }
+            : {}),
           listen: { kind: 'tcp', host: spec.host, port: spec.port },
         });
       }

@@ -27,6 +27,10 @@ export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map([
   ['/format.js', { file: `${WEB_DIST}/format.js`, contentType: JS }],
   ['/view.js', { file: `${WEB_DIST}/view.js`, contentType: JS }],
   ['/protocol-types.js', { file: `${WEB_DIST}/protocol-types.js`, contentType: JS }],
+  ['/pump.css', { file: `${WEB_SRC}/pump.css`, contentType: 'text/css; charset=utf-8' }],
+  ...['dom', 'api-client', 'login-box', 'audit-panel', 'order-dialog', 'order-steps', 'order-flow', 'pump-panel', 'pump-format'].map(
+    (name): [string, StaticFile] => [`/${name}.js`, { file: `${WEB_DIST}/${name}.js`, contentType: JS }],
+  ),
 ]);
 
 /** A static file's bytes, or why it could not be read. */

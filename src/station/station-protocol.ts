@@ -19,6 +19,7 @@ import {
   type ServerMessage,
   type StationErrorCode,
 } from './web/protocol-types.js';
+import { orderViewSchema, pumpChangeSchema, pumpViewSchema } from './pump-protocol.js';
 
 export * from './web/protocol-types.js';
 
@@ -116,11 +117,17 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('snapshot'),
     serverTime: epochMs,
     beds: z.array(bedSnapshotSchema),
+    pumpControl: z.boolean(),
+    pumps: z.array(pumpViewSchema),
+    orders: z.array(orderViewSchema),
     requestId: requestId.optional(),
   }),
   z.object({ v: version, type: z.literal('observation'), observation: observationSchema }),
   z.object({ v: version, type: z.literal('device-status'), status: deviceStatusSchema }),
   z.object({ v: version, type: z.literal('alarm'), phase: z.enum(['start', 'update', 'end']), alarm: alarmSchema }),
+  z.object({ v: version, type: z.literal('pump'), pump: pumpViewSchema }),
+  z.object({ v: version, type: z.literal('order'), order: orderViewSchema }),
+  z.object({ v: version, type: z.literal('pump-change'), change: pumpChangeSchema }),
   z.object({ v: version, type: z.literal('pong'), serverTime: epochMs, requestId: requestId.optional() }),
   z.object({
     v: version,
@@ -157,7 +164,8 @@ export function errorMessage(code: StationErrorCode, message: string, requestIdV
   };
 }
 
-function describeIssues(error: z.ZodError): string {
+/** `path: message` for the first few issues of a zod error, e.g. `requestId: Invalid input: ...`. */
+export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(message)'}: ${issue.message}`)

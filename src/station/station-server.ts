@@ -1,6 +1,7 @@
 /**
- * The nurse-station server: node:http for the page, the snapshot JSON and the health
- * check, and a WebSocket at /ws that streams the live state (docs/station-api.md).
+ * The nurse-station server: node:http for the page, the snapshot JSON, the health check
+ * and (with pump control) the JSON API under /api, and a WebSocket at /ws that streams
+ * the live state (docs/station-api.md).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +14,14 @@ import { VigilError } from '../core/errors.js';
 import type { Observation } from '../model/observation.js';
 import type { DeviceStatus } from '../model/device-events.js';
 import type { AlarmEvent } from '../alarms/alarm.js';
-import { StationState, type ApplyOutcome, type StationBed } from './station-state.js';
+// Types only: the station must never load the control module's code (safety boundary).
+import type { ControlApi } from '../control/control-api.js';
+import { StationState, type ApplyOutcome, type PumpSource, type StationBed } from './station-state.js';
 import { StationClients } from './station-clients.js';
 import { loadStaticFile } from './static-files.js';
+import { SECURITY_HEADERS, sendJson } from './http-reply.js';
+import { RECENT_ORDERS, handleApiRequest } from './station-api.js';
+import { orderToDto, pumpChangeToDto, pumpToDto } from './pump-protocol.js';
 import {
   STATION_PROTOCOL_VERSION,
   alarmMessage,
@@ -42,6 +48,11 @@ export interface StationOptions {
   heartbeatMs?: number;
   /** Package root holding src/station/web and dist/station-web. Default: packageRoot(). */
   rootDir?: string;
+  /**
+   * The pump-control workflow. Absent: no login, no pump panels, no orders; every
+   * pump route of /api answers 404 PUMP_CONTROL_OFF.
+   */
+  control?: ControlApi;
 }
 
 /** A running station server. */
@@ -53,19 +64,13 @@ export interface StationServer {
   close(): Promise<void>;
 }
 
-const SECURITY_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Cache-Control': 'no-store',
-  'Content-Security-Policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
-  'Referrer-Policy': 'no-referrer',
-};
-
 /** Starts the nurse-station HTTP + WebSocket server and subscribes it to the gateway streams. */
 export async function startStationServer(options: StationOptions): Promise<StationServer> {
   const log = options.logger.child({ component: 'station' });
   const clock = options.clock ?? systemClock;
   const root = options.rootDir ?? packageRoot();
-  const state = new StationState(options.beds);
+  const control = options.control;
+  const state = new StationState(options.beds, control ? pumpSource(control, log) : undefined);
   const clients = new StationClients({
     state,
     logger: log,
@@ -105,24 +110,25 @@ export async function startStationServer(options: StationOptions): Promise<Stati
       error: (err: unknown) => log.error({ err }, 'alarm stream failed'),
     }),
   ];
-
-  const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
-  };
+  if (control) subscriptions.push(...subscribeControl(control, clients, log));
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
+    // Only the path is used; it is matched exactly against fixed routes, never joined to a file path.
+    const url = new URL(req.url ?? '/', 'http://station.invalid');
+    const path = url.pathname;
+    if (path.startsWith('/api/') && path !== '/api/state') {
+      return sendJson(res, await handleApiRequest(req, url, control, log));
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('method not allowed\n');
       return;
     }
-    // Only the path is used; it is matched exactly against fixed routes, never joined to a file path.
-    const path = new URL(req.url ?? '/', 'http://station.invalid').pathname;
-    if (path === '/api/state') return sendJson(res, 200, state.snapshot(clock.now()));
+    if (path === '/api/state') return sendJson(res, { status: 200, body: state.snapshot(clock.now()) });
     if (path === '/healthz') {
-      return sendJson(res, 200, { status: 'ok', protocol: STATION_PROTOCOL_VERSION, serverTime: clock.now(), clients: clients.size });
+      const body = { status: 'ok', protocol: STATION_PROTOCOL_VERSION, serverTime: clock.now(), clients: clients.size };
+      return sendJson(res, { status: 200, body });
     }
     const file = await loadStaticFile(root, path);
     if (!file.ok) {
@@ -139,7 +145,7 @@ export async function startStationServer(options: StationOptions): Promise<Stati
   const server = createServer((req, res) => {
     handleRequest(req, res).catch((err: unknown) => {
       log.error({ err }, 'station request failed');
-      if (!res.headersSent) res.writeHead(500, SECURITY_HEADERS);
+      if (!res.headersSent) res.writeHead(500, { ...SECURITY_HEADERS });
       res.end();
     });
   });
@@ -189,4 +195,45 @@ export async function startStationServer(options: StationOptions): Promise<Stati
     return closing;
   };
   return { url, port, close };
+}
+
+/** Snapshots take pumps and orders from the control module; a failure there is logged, never thrown at a client. */
+function pumpSource(control: ControlApi, log: Logger): PumpSource {
+  return {
+    pumps: () => {
+      try {
+        return control.pumps().map(pumpToDto);
+      } catch (err) {
+        log.error({ err }, 'control module failed to list pumps');
+        return [];
+      }
+    },
+    orders: () => {
+      try {
+        return control.orders(RECENT_ORDERS).map(orderToDto);
+      } catch (err) {
+        log.error({ err }, 'control module failed to list orders');
+        return [];
+      }
+    },
+  };
+}
+
+/** Streams pumps, orders and changes made at the pump to every client. */
+function subscribeControl(control: ControlApi, clients: StationClients, log: Logger): Subscription[] {
+  const v = STATION_PROTOCOL_VERSION;
+  return [
+    control.pumps$.subscribe({
+      next: (p) => clients.broadcast({ v, type: 'pump', pump: pumpToDto(p) }),
+      error: (err: unknown) => log.error({ err }, 'pump stream failed'),
+    }),
+    control.orders$.subscribe({
+      next: (o) => clients.broadcast({ v, type: 'order', order: orderToDto(o) }),
+      error: (err: unknown) => log.error({ err }, 'order stream failed'),
+    }),
+    control.pumpChanges$.subscribe({
+      next: (c) => clients.broadcast({ v, type: 'pump-change', change: pumpChangeToDto(c) }),
+      error: (err: unknown) => log.error({ err }, 'pump-change stream failed'),
+    }),
+  ];
 }

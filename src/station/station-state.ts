@@ -18,9 +18,18 @@ import {
   type BedSnapshot,
   type DeviceStatusDto,
   type ObservationDto,
+  type OrderViewDto,
+  type PumpViewDto,
   type SessionKind,
   type SnapshotMessage,
 } from './station-protocol.js';
+
+/** Where the snapshot takes pumps and orders from, when the gateway has pump control. */
+export interface PumpSource {
+  pumps(): PumpViewDto[];
+  /** Open orders and the most recent closed ones, newest first. */
+  orders(): OrderViewDto[];
+}
 
 /** A bed as configured for the station. */
 export interface StationBed {
@@ -64,7 +73,8 @@ export function compareAlarms(a: AlarmDto, b: AlarmDto): number {
 export class StationState {
   private readonly beds = new Map<string, BedEntry>();
 
-  constructor(beds: readonly StationBed[]) {
+  /** @param pumpSource pumps and orders for snapshots; absent = no pump control. */
+  constructor(beds: readonly StationBed[], private readonly pumpSource?: PumpSource) {
     for (const bed of beds) {
       const devices = new Map<string, DeviceEntry>();
       for (const d of bed.devices) devices.set(d.id, { ...d, status: null });
@@ -152,6 +162,9 @@ export class StationState {
       type: 'snapshot',
       serverTime,
       beds: this.bedSnapshots(),
+      pumpControl: this.pumpSource !== undefined,
+      pumps: this.pumpSource?.pumps() ?? [],
+      orders: this.pumpSource?.orders() ?? [],
       ...(requestId === undefined ? {} : { requestId }),
     };
   }

@@ -69,6 +69,25 @@ describe('deviceConditionAlarms', () => {
     ]);
   });
 
+  it('gives pump alarms their own priorities: occlusion high, infusion complete medium, near end low', () => {
+    const seen = collect(
+      'o-c-n-u',
+      {
+        o: cond('OCCLUSION', 'technical', true),
+        c: cond('INFUSION_COMPLETE', 'technical', true),
+        n: cond('NEAR_END', 'technical', true),
+        u: cond('PUMP_ALARM_UNKNOWN_X', 'technical', true),
+      },
+      (s) => deviceConditionAlarms(naming, priorities, s),
+    );
+    expect(seen.map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual([
+      'OCCLUSION high',
+      'INFUSION_COMPLETE medium',
+      'NEAR_END low',
+      'PUMP_ALARM_UNKNOWN_X low',
+    ]);
+  });
+
   it('ignores a repeated start and an end of a condition that is not active', () => {
     const seen = collect(
       'a-a-x',

@@ -24,12 +24,13 @@ async function vigil(...args: string[]): Promise<{ code: number; stdout: string;
 }
 
 describe('vigil CLI', () => {
-  it('the embedded default configuration is valid: two beds, each with a simulated oximeter', () => {
+  it('the embedded default configuration is valid: two beds with simulated oximeters, bed 1 with a ketamine pump', () => {
     const config = loadVigilConfig(defaultConfigPath());
     expect(config.simulation.enabled).toBe(true);
+    expect(config.beds[0]!.infusion).toEqual({ pump: 'pump', drug: 'ketamine', concentrationMgPerMl: 10, patientWeightKg: 70 });
     expect(config.station).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.beds.map((b) => [b.id, b.session, b.devices.map((d) => d.simulator?.model)])).toEqual([
-      ['bed-1', 'iv-ketamine', ['masimo-radical-7']],
+      ['bed-1', 'iv-ketamine', ['alaris-asena-gh', 'masimo-radical-7']],
       ['bed-2', 'im-ketamine', ['masimo-rad-8']],
     ]);
   });
@@ -43,7 +44,7 @@ describe('vigil CLI', () => {
   it('check-config accepts the default configuration', async () => {
     const { code, stdout } = await vigil('check-config', defaultConfigPath());
     expect(code).toBe(0);
-    expect(stdout).toMatch(/OK \(2 beds, 2 devices\)/);
+    expect(stdout).toMatch(/OK \(2 beds, 3 devices\)/);
   });
 
   it('check-config and start refuse a broken file with every problem named', async () => {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { CONFIG_INPUTS } from '../../src/config/vigil-config.js';
@@ -26,6 +29,7 @@ describe('daemon reading a simulated oximeter over a serial line', () => {
     const config = parseConfigText(
       `
 station: { port: 0 }
+storage: { databasePath: "${join(mkdtempSync(join(tmpdir(), 'vigil-it-')), 'vigil.sqlite')}" }
 beds:
   - id: bed-1
     label: Bed 1

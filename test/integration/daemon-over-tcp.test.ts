@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../src/daemon/daemon.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { CONFIG_INPUTS } from '../../src/config/vigil-config.js';
@@ -29,6 +32,7 @@ describe('daemon with simulated oximeters over TCP', () => {
     const config = parseConfigText(
       `
 station: { port: 0 }
+storage: { databasePath: "${join(mkdtempSync(join(tmpdir(), 'vigil-it-')), 'vigil.sqlite')}" }
 logging: { level: silent }
 simulation: { enabled: true, controlPort: 0 }
 beds:

@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { defaultConfigPath } from '../../src/config/vigil-config.js';
 import { freePort } from '../helpers/free-port.js';
+import { DEMO_USERS } from '../../src/daemon/demo-users.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'vigil.js');
 const run = promisify(execFile);
@@ -29,7 +30,8 @@ describe('vigil start + nurse station in a browser', () => {
   const testId = (id: string) => page.locator(`[data-testid="${id}"]`).first();
 
   beforeAll(async () => {
-    const [station, control, oxi1, oxi2] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [station, control, oxi1, oxi2, pump] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
     stationUrl = `http://127.0.0.1:${station}`;
     controlUrl = `http://127.0.0.1:${control}`;
     const config = readFileSync(defaultConfigPath(), 'utf8')
@@ -39,8 +41,10 @@ describe('vigil start + nurse station in a browser', () => {
       .replace('127.0.0.1:4102', `127.0.0.1:${oxi2}`)
       .replace('level: info', 'level: warn')
       .replace('spo2: { low: 90, priority: high, delayMs: 15000 }', 'spo2: { low: 90, priority: high, delayMs: 2000 }')
-      .replace('patient: { seed: 1 }', 'patient: { seed: 1, timeScale: 10 }');
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+      .replace('patient: { seed: 1 }', 'patient: { seed: 1, timeScale: 10 }')
+      .replace('127.0.0.1:4103', `127.0.0.1:${pump}`)
+      .replace('drugLibrary: drug-library.yaml', `drugLibrary: ${join(dirname(defaultConfigPath()), 'drug-library.yaml')}`)
+      .replace('databasePath: var/vigil.sqlite', `databasePath: ${join(dir, 'vigil.sqlite')}`);
     const file = join(dir, 'clinic.yaml');
     writeFileSync(file, config);
 
@@ -93,6 +97,35 @@ describe('vigil start + nurse station in a browser', () => {
     await page.screenshot({ path: join(tmpdir(), 'vigil-e2e-alarm.png') });
     await sim('bed-1', 'recover');
     await alarm.waitFor({ state: 'detached', timeout: 30000 });
+  });
+
+  it('two demo nurses change bed 1\'s ketamine rate from the station; the pump runs it, verified', async () => {
+    const byId = (id: string) => testId(id);
+    const fill = async (id: string, value: string) => byId(id).fill(value, { timeout: 10000 });
+    const [ana, ben] = DEMO_USERS;
+    await fill('login-username', ana.username);
+    await fill('login-password', ana.password);
+    await byId('login-submit').click();
+    await page.locator('[data-testid="login-name"]', { hasText: 'Ana Silva' }).waitFor({ timeout: 10000 });
+    await page.locator('[data-testid="pump-rate-bed-1-pump"]', { hasText: '5.25' }).waitFor({ timeout: 10000 });
+
+    await byId('pump-change-rate-bed-1-pump').click({ timeout: 10000 });
+    await fill('rate-value', '1.0');
+    await byId('request-submit').click();
+    await fill('confirm-username', ana.username);
+    await fill('confirm-password', ana.password);
+    await byId('confirm-submit').click();
+    await fill('dc-username', ben.username);
+    await fill('dc-password', ben.password);
+    await fill('dc-value', '1.0');
+    await byId('dc-submit').click();
+    await page.locator('[data-testid="order-state-title"]', { hasText: 'Verified' }).waitFor({ timeout: 20000 });
+    await page.screenshot({ path: join(tmpdir(), 'vigil-e2e-verified.png') });
+    await byId('order-close').click();
+    await page.locator('[data-testid="pump-rate-bed-1-pump"]', { hasText: '7.00' }).waitFor({ timeout: 10000 });
+    // The simulated pump itself reports the new rate (asked over the simulator's control API).
+    const { stdout } = await run(process.execPath, [BIN, 'sim', 'patient', 'bed-1', '--control', controlUrl], { timeout: 10000 });
+    expect(stdout).toMatch(/7(\.0+)? mL\/h/);
   });
 
   it('a stopped device shows "communication lost" and recovers on its own', async () => {

@@ -90,7 +90,13 @@ describe.skipIf(!hasSocat)('serial output over a socat pseudo-terminal pair', ()
 
     await closeReader();
     await stopSocat();
-    await waitFor(() => (output?.detail().startsWith('reopening') ? true : undefined), 5000, 'failure noticed');
+    // A device keeps writing (a line a second); a write on the vanished port shows the failure
+    // even when the kernel's hang-up has not been read yet (seen under load).
+    await waitFor(() => {
+      if (output?.detail().startsWith('reopening')) return true;
+      output?.write(Buffer.from('lost\r\n'));
+      return undefined;
+    }, 10000, 'failure noticed');
     await startSocat();
     await waitFor(() => (output?.detail() === 'open' ? true : undefined), 5000, 'output reopened');
     host = await openReader();

@@ -4,15 +4,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
 import { parseClientMessage, serverMessageSchema } from '../../src/station/station-protocol.js';
+import { API_ROUTES } from '../../src/station/station-api.js';
+import { rateChangeSchema } from '../../src/station/api-schemas.js';
+import { invalidRequest } from '../../src/station/api-errors.js';
 
 const doc = readFileSync(join(packageRoot(), 'docs/station-api.md'), 'utf8');
-const [serverPart = '', clientPart = ''] = doc.split('### Client → server');
+const [wsPart = '', httpPart = ''] = doc.split('## Pump-control HTTP API');
+const [serverPart = '', clientPart = ''] = wsPart.split('### Client → server');
 const examples = (text: string): string[] => [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 
 describe('docs/station-api.md examples', () => {
   it('shows one valid example of every server message type', () => {
     const parsed = examples(serverPart).map((json) => serverMessageSchema.parse(JSON.parse(json)));
-    expect(parsed.map((m) => m.type).sort()).toEqual(['alarm', 'device-status', 'error', 'hello', 'observation', 'pong', 'snapshot']);
+    expect(parsed.map((m) => m.type).sort()).toEqual(['alarm', 'device-status', 'error', 'hello', 'observation', 'order', 'pong', 'pump', 'pump-change', 'snapshot']);
   });
 
   it('shows valid client messages', () => {
@@ -24,5 +28,17 @@ describe('docs/station-api.md examples', () => {
     const result = parseClientMessage('{"v":1,"type":"ping","requestId":7}');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(doc).toContain(result.error.message);
+  });
+
+  it('lists every HTTP API route', () => {
+    const missing = API_ROUTES.filter((route) => !httpPart.includes(`\`${route}\``) && !httpPart.includes(`\`${route}?`));
+    expect(missing).toEqual([]);
+    expect(API_ROUTES.length).toBeGreaterThan(10);
+  });
+
+  it('quotes the 400 answer the API really gives for a value of the wrong type', () => {
+    const parsed = rateChangeSchema.safeParse({ bedId: 'bed-1', deviceId: 'pump-1', value: 'fast', unit: 'mg/kg/h' });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(httpPart).toContain(JSON.stringify(invalidRequest(parsed.error).body));
   });
 });

@@ -70,6 +70,9 @@ describe('nurse station page in Chromium', () => {
     expect(await text('value-bed-2-spo2')).toBe('--');
     expect(await page.locator('[data-testid="station-disconnected"]').isVisible()).toBe(false);
     expect(await text('device-bed-1-ox-1')).toContain('Receiving');
+    // No pump control on this gateway: no login box, no pump panels.
+    expect(await page.locator('[data-testid="login"]').isHidden()).toBe(true);
+    expect(await page.locator('.pump').count()).toBe(0);
 
     observations$.next(observation({ value: 93, receivedAt: Date.now() }));
     await waitForText('value-bed-1-spo2', '93');

@@ -1,13 +1,19 @@
 /**
  * Nurse-station page entry point: connects to the daemon's WebSocket, keeps the
  * browser's copy of the state, renders the board, and makes a lost link impossible
- * to miss (banner + greyed board). Compiled by `npx tsc -p tsconfig.web.json` to
+ * to miss (banner + greyed board). With pump control: the login box, pump panels, the
+ * rate-change dialog and the audit view. Compiled by `npx tsc -p tsconfig.web.json` to
  * dist/station-web/app.js; no framework, no bundler.
  */
 import { ClientState } from './client-state.js';
 import { StationConnection, type LinkView } from './connection.js';
 import { formatClock } from './format.js';
-import { Board } from './view.js';
+import { Board, type PumpContext } from './view.js';
+import { StationApiClient } from './api-client.js';
+import { LoginBox } from './login-box.js';
+import { AuditPanel } from './audit-panel.js';
+import { OrderDialog } from './order-dialog.js';
+import type { PumpActions } from './pump-panel.js';
 
 const board = new Board(requireElement('board'));
 const banner = requireElement('banner');
@@ -20,6 +26,43 @@ let link: LinkView = { kind: 'connecting', attempt: 1 };
 let renderQueued = false;
 /** Server time of the last message received, for the banner. */
 let lastMessageServerTime: number | null = null;
+
+const api = new StationApiClient(window.location.href, undefined, (error) => {
+  loginBox.sessionEnded(error.message);
+  render();
+});
+const dialog = new OrderDialog(api, state, () => scheduleRender());
+const audit = new AuditPanel(api);
+const loginBox = new LoginBox(requireElement('login'), api, {
+  onSessionChange: () => {
+    if (!api.user) audit.close();
+    render();
+  },
+  openAudit: () => audit.open(state.bedList(), userNames()),
+});
+document.body.append(dialog.root, audit.root);
+
+const actions: PumpActions = {
+  openRateChange: (bedId, deviceId) => dialog.openNew('rate-change', bedId, deviceId),
+  openStop: (bedId, deviceId) => dialog.openNew('stop', bedId, deviceId),
+  openOrder: (orderId) => dialog.openOrder(orderId),
+  dismissChange: (bedId, deviceId) => {
+    state.dismissPumpChange(bedId, deviceId);
+    render();
+  },
+};
+
+/** `user:<id>` -> display name, from every user the page has seen in orders (for the audit view). */
+function userNames(): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const order of state.orderList()) {
+    for (const user of [order.requestedBy, order.confirmedBy, order.doubleCheckedBy]) {
+      if (user) names.set(`user:${user.id}`, user.displayName);
+    }
+  }
+  if (api.user) names.set(`user:${api.user.id}`, api.user.displayName);
+  return names;
+}
 
 function requireElement(id: string): HTMLElement {
   const node = document.getElementById(id);
@@ -39,7 +82,10 @@ function scheduleRender(): void {
 
 function render(): void {
   const serverNow = state.serverNow(Date.now());
-  board.render(state.bedList(), serverNow);
+  const pumps: PumpContext | undefined = state.pumpControl ? { state, actions, loggedIn: api.user !== null } : undefined;
+  board.render(state.bedList(), serverNow, pumps);
+  loginBox.render(state.pumpControl);
+  dialog.render();
   clock.textContent = formatClock(serverNow);
   const live = link.kind === 'live' && state.hasSnapshot;
   document.body.dataset.link = live ? 'live' : link.kind;

@@ -3,7 +3,26 @@
  * update it. Also tracks the offset between the server clock and the browser clock,
  * so ages and staleness are judged on the server's time. Pure and DOM-free.
  */
-import type { AlarmDto, BedSnapshot, ObservationDto, ServerMessage } from './protocol-types.js';
+import type {
+  AlarmDto,
+  BedSnapshot,
+  ObservationDto,
+  OrderViewDto,
+  PumpChangeDto,
+  PumpViewDto,
+  ServerMessage,
+} from './protocol-types.js';
+
+/** Closed orders kept beyond open ones (the server's snapshot sends about as many). */
+const KEEP_CLOSED_ORDERS = 50;
+const OPEN_STATES = new Set(['awaiting-confirmation', 'awaiting-double-check', 'executing', 'awaiting-readback']);
+
+/** True while something can still happen to the order. */
+export function isOpenOrder(order: OrderViewDto): boolean {
+  return OPEN_STATES.has(order.state);
+}
+
+const pumpKey = (bedId: string, deviceId: string): string => `${bedId}\u0000${deviceId}`;
 
 const PRIORITY_RANK: Record<AlarmDto['priority'], number> = { high: 3, medium: 2, low: 1 };
 
@@ -20,6 +39,11 @@ export class ClientState {
   /** serverTime - local time, in ms, from the latest hello/snapshot/pong. */
   private offsetMs = 0;
   private synced = false;
+  private pumpControlOn = false;
+  private readonly pumps = new Map<string, PumpViewDto>();
+  private readonly orders = new Map<string, OrderViewDto>();
+  /** The latest change made at each pump's keypad, until dismissed. */
+  private readonly changes = new Map<string, PumpChangeDto>();
 
   /** Beds in server order. */
   bedList(): BedSnapshot[] {
@@ -33,6 +57,61 @@ export class ClientState {
   /** True once the state holds a snapshot. */
   get hasSnapshot(): boolean {
     return this.synced;
+  }
+
+  /** True when the gateway offers pump control (from the snapshot). */
+  get pumpControl(): boolean {
+    return this.pumpControlOn;
+  }
+
+  /** Pumps of one bed, in server order. */
+  pumpsOfBed(bedId: string): PumpViewDto[] {
+    return [...this.pumps.values()].filter((p) => p.bedId === bedId);
+  }
+
+  pump(bedId: string, deviceId: string): PumpViewDto | undefined {
+    return this.pumps.get(pumpKey(bedId, deviceId));
+  }
+
+  order(id: string): OrderViewDto | undefined {
+    return this.orders.get(id);
+  }
+
+  /** Every order held, newest request first. */
+  orderList(): OrderViewDto[] {
+    return [...this.orders.values()].sort((a, b) => b.requestedAt - a.requestedAt);
+  }
+
+  /** The pump's open order, else its most recent one. */
+  latestOrderOf(bedId: string, deviceId: string): OrderViewDto | undefined {
+    let best: OrderViewDto | undefined;
+    for (const o of this.orders.values()) {
+      if (o.bedId !== bedId || o.deviceId !== deviceId) continue;
+      if (!best || (isOpenOrder(o) && !isOpenOrder(best)) || (isOpenOrder(o) === isOpenOrder(best) && o.requestedAt > best.requestedAt)) best = o;
+    }
+    return best;
+  }
+
+  /** The latest change made at a pump's own keypad, if not dismissed. */
+  pumpChange(bedId: string, deviceId: string): PumpChangeDto | undefined {
+    return this.changes.get(pumpKey(bedId, deviceId));
+  }
+
+  dismissPumpChange(bedId: string, deviceId: string): void {
+    this.changes.delete(pumpKey(bedId, deviceId));
+  }
+
+  /**
+   * Takes an order from a live message or an HTTP answer. History is append-only, so a
+   * view with a shorter history is older and ignored: a late HTTP answer never undoes
+   * a newer state that arrived on the WebSocket.
+   */
+  applyOrder(order: OrderViewDto): Change {
+    const held = this.orders.get(order.id);
+    if (held && held.history.length > order.history.length) return { kind: 'none' };
+    this.orders.set(order.id, order);
+    this.pruneOrders();
+    return { kind: 'beds', bedIds: [order.bedId] };
   }
 
   /** The server's time now, from the browser clock and the measured offset. */
@@ -51,6 +130,11 @@ export class ClientState {
         this.offsetMs = message.serverTime - localNow;
         this.beds.clear();
         for (const bed of message.beds) this.beds.set(bed.id, bed);
+        this.pumpControlOn = message.pumpControl === true;
+        this.pumps.clear();
+        for (const pump of message.pumps ?? []) this.pumps.set(pumpKey(pump.bedId, pump.deviceId), pump);
+        this.orders.clear();
+        for (const order of message.orders ?? []) this.orders.set(order.id, order);
         this.synced = true;
         return { kind: 'all' };
       case 'observation':
@@ -70,9 +154,23 @@ export class ClientState {
         bed.alarms = message.phase === 'end' ? others : [...others, alarm].sort(compareAlarms);
         return { kind: 'beds', bedIds: [bed.id] };
       }
+      case 'pump':
+        this.pumps.set(pumpKey(message.pump.bedId, message.pump.deviceId), message.pump);
+        return { kind: 'beds', bedIds: [message.pump.bedId] };
+      case 'order':
+        return this.applyOrder(message.order);
+      case 'pump-change':
+        this.changes.set(pumpKey(message.change.bedId, message.change.deviceId), message.change);
+        return { kind: 'beds', bedIds: [message.change.bedId] };
       case 'error':
         return { kind: 'none' };
     }
+  }
+
+  /** Keeps every open order and the newest closed ones. */
+  private pruneOrders(): void {
+    const closed = [...this.orders.values()].filter((o) => !isOpenOrder(o)).sort((a, b) => b.requestedAt - a.requestedAt);
+    for (const old of closed.slice(KEEP_CLOSED_ORDERS)) this.orders.delete(old.id);
   }
 
   private applyObservation(observation: ObservationDto): Change {

@@ -88,6 +88,116 @@ export interface BedSnapshot {
   alarms: AlarmDto[];
 }
 
+/** How a rate is expressed (mirrors src/control/order-types.ts DoseUnit). */
+export type DoseUnitDto = 'mg/kg/h' | 'mL/h';
+
+/** A user as an order records them. */
+export interface OrderUserDto {
+  id: number;
+  username: string;
+  displayName: string;
+  role: 'nurse' | 'physician' | 'admin';
+}
+
+/** What is in the syringe and for whom (the bed's configured infusion programme). */
+export interface InfusionProgrammeDto {
+  drugId: string;
+  drugName: string;
+  concentrationMgPerMl: number;
+  patientWeightKg: number;
+  highAlert: boolean;
+  dosingUnit: DoseUnitDto;
+}
+
+/** The pump as last read back from the device itself. `fresh` false = link down or reading too old. */
+export interface PumpReadingDto {
+  rateMlPerHour: number | null;
+  runState: 'running' | 'stopped' | 'unknown';
+  serial: string | null;
+  volumeInfusedMl: number | null;
+  vtbiRemainingMl: number | null;
+  fresh: boolean;
+  readAt: number | null;
+}
+
+/** A pump under pump control (mirrors src/control/control-api.ts PumpView). */
+export interface PumpViewDto {
+  bedId: string;
+  deviceId: string;
+  label: string;
+  programme: InfusionProgrammeDto;
+  reading: PumpReadingDto;
+  /** Current dose from the read-back rate, mg/kg/h; null when unknown. */
+  doseMgPerKgPerHour: number | null;
+  /** The pump's open order, if any (one at a time per pump). */
+  openOrderId: string | null;
+}
+
+/** A change made at the pump's own keypad, not through Vigil. */
+export interface PumpChangeDto {
+  bedId: string;
+  deviceId: string;
+  kind: 'rate' | 'run-state';
+  before: string;
+  after: string;
+  at: number;
+}
+
+export type OrderStateDto =
+  | 'awaiting-confirmation'
+  | 'awaiting-double-check'
+  | 'executing'
+  | 'awaiting-readback'
+  | 'verified'
+  | 'not-verified'
+  | 'refused'
+  | 'expired'
+  | 'cancelled';
+
+/** Where a requested dose falls in the drug library. */
+export interface LimitCheckDto {
+  band: 'within' | 'soft-low' | 'soft-high';
+  softMin: number;
+  softMax: number;
+  hardMin: number;
+  hardMax: number;
+  unit: DoseUnitDto;
+  overrideReason: string | null;
+}
+
+/** One step of an order's history. */
+export interface OrderEventDto {
+  at: number;
+  state: OrderStateDto;
+  by: OrderUserDto | null;
+  note: string;
+}
+
+/** A rate-change or stop order (mirrors src/control/order-types.ts OrderView). */
+export interface OrderViewDto {
+  id: string;
+  kind: 'rate-change' | 'stop';
+  bedId: string;
+  deviceId: string;
+  state: OrderStateDto;
+  programme: InfusionProgrammeDto;
+  targetRateMlPerHour: number | null;
+  targetDoseMgPerKgPerHour: number | null;
+  requestedAs: { value: number; unit: DoseUnitDto } | null;
+  limitCheck: LimitCheckDto | null;
+  pumpAtRequest: PumpReadingDto;
+  requestedBy: OrderUserDto;
+  requestedAt: number;
+  expiresAt: number;
+  confirmedBy: OrderUserDto | null;
+  doubleCheckedBy: OrderUserDto | null;
+  readback: PumpReadingDto | null;
+  /** Why it was refused or not verified, in words a nurse reads. */
+  outcome: { code: string; message: string } | null;
+  /** Append-only: a longer history is a newer view of the same order. */
+  history: OrderEventDto[];
+}
+
 interface Envelope<T extends string> {
   v: typeof STATION_PROTOCOL_VERSION;
   type: T;
@@ -103,6 +213,12 @@ export interface HelloMessage extends Envelope<'hello'> {
 export interface SnapshotMessage extends Envelope<'snapshot'> {
   serverTime: number;
   beds: BedSnapshot[];
+  /** True when this gateway offers pump control (login, orders); false: no pump controls shown. */
+  pumpControl: boolean;
+  /** Every pump under pump control (empty when pumpControl is false). */
+  pumps: PumpViewDto[];
+  /** Open orders and the most recent closed ones, newest first. */
+  orders: OrderViewDto[];
   /** The `id` of the `get-snapshot` this answers, if it had one. */
   requestId?: string;
 }
@@ -115,6 +231,18 @@ export interface DeviceStatusMessage extends Envelope<'device-status'> {
 export interface AlarmMessage extends Envelope<'alarm'> {
   phase: AlarmPhaseDto;
   alarm: AlarmDto;
+}
+/** A pump's reading, programme or open order changed. */
+export interface PumpMessage extends Envelope<'pump'> {
+  pump: PumpViewDto;
+}
+/** An order changed state (every step, from request to verified / not verified). */
+export interface OrderMessage extends Envelope<'order'> {
+  order: OrderViewDto;
+}
+/** The pump was changed at its own keypad. */
+export interface PumpChangeMessage extends Envelope<'pump-change'> {
+  change: PumpChangeDto;
 }
 export interface PongMessage extends Envelope<'pong'> {
   serverTime: number;
@@ -140,6 +268,9 @@ export type ServerMessage =
   | ObservationMessage
   | DeviceStatusMessage
   | AlarmMessage
+  | PumpMessage
+  | OrderMessage
+  | PumpChangeMessage
   | PongMessage
   | ErrorMessage;
 

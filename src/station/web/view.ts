@@ -5,7 +5,9 @@
  * alarms of one priority flash in phase. Text is always set with textContent.
  */
 import type { AlarmDto, BedSnapshot, DeviceSnapshot } from './protocol-types.js';
-import { latestOf } from './client-state.js';
+import { latestOf, type ClientState } from './client-state.js';
+import { PumpPanel, type PumpActions } from './pump-panel.js';
+import { el, setData, setText } from './dom.js';
 import { deviceStateView, displayUnit, formatAge, metricView, priorityMarker, sessionLabel } from './format.js';
 
 /** The big numerics of every tile, in order. */
@@ -20,19 +22,11 @@ const SECONDARY_LABELS: Record<string, string> = {
   'temp-body': 'Temp', 'pump-rate': 'Pump rate', 'volume-infused': 'Vol. infused', 'vtbi-remaining': 'VTBI left',
 };
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string, testId?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (testId !== undefined) node.dataset.testid = testId;
-  return node;
-}
-
-function setText(node: Element, text: string): void {
-  if (node.textContent !== text) node.textContent = text;
-}
-
-function setData(node: HTMLElement, key: string, value: string): void {
-  if (node.dataset[key] !== value) node.dataset[key] = value;
+/** What the tiles need for pump panels; absent when the gateway has no pump control. */
+export interface PumpContext {
+  readonly state: ClientState;
+  readonly actions: PumpActions;
+  readonly loggedIn: boolean;
 }
 
 /** Aligns an element's CSS animations to time 0 of the document timeline (phase-locked flashing). */
@@ -55,6 +49,8 @@ export class BedTile {
   private readonly deviceList: HTMLElement;
   private readonly alarmRows = new Map<string, HTMLElement>();
   private readonly deviceRows = new Map<string, HTMLElement>();
+  private readonly pumpArea: HTMLElement;
+  private readonly pumpPanels = new Map<string, PumpPanel>();
 
   constructor(private readonly bedId: string) {
     this.root = el('section', 'bed', `bed-${bedId}`);
@@ -81,12 +77,13 @@ export class BedTile {
       this.vitals.set(metric.id, { root, value, unit, note });
     }
     this.secondary = el('div', 'secondary');
+    this.pumpArea = el('div', 'pumps');
     this.deviceList = el('ul', 'devices');
-    this.root.append(head, this.alarmList, vitals, this.secondary, this.deviceList);
+    this.root.append(head, this.alarmList, vitals, this.secondary, this.pumpArea, this.deviceList);
   }
 
   /** Brings the tile up to date with the bed's state at server time `serverNow`. */
-  update(bed: BedSnapshot, serverNow: number): void {
+  update(bed: BedSnapshot, serverNow: number, pumps?: PumpContext): void {
     setText(this.label, bed.label);
     setText(this.session, bed.configured ? sessionLabel(bed.session) : 'Not configured');
     setData(this.root, 'alarm', bed.alarms[0]?.priority ?? 'none');
@@ -101,8 +98,33 @@ export class BedTile {
       setData(parts.root, 'freshness', view.freshness);
       setData(parts.root, 'questionable', String(view.questionable));
     }
-    this.updateSecondary(bed, serverNow);
+    const panelled = this.updatePumps(bed, serverNow, pumps);
+    this.updateSecondary(bed, serverNow, panelled);
     this.updateDevices(bed.devices, serverNow);
+  }
+
+  /** Updates the pump panels; returns the ids of devices shown in a panel. */
+  private updatePumps(bed: BedSnapshot, serverNow: number, context: PumpContext | undefined): Set<string> {
+    const pumps = context?.state.pumpControl ? context.state.pumpsOfBed(bed.id) : [];
+    const keep = new Set(pumps.map((p) => p.deviceId));
+    for (const [id, panel] of this.pumpPanels) {
+      if (!keep.has(id)) {
+        panel.root.remove();
+        this.pumpPanels.delete(id);
+      }
+    }
+    if (!context) return keep;
+    for (const pump of pumps) {
+      let panel = this.pumpPanels.get(pump.deviceId);
+      if (!panel) {
+        panel = new PumpPanel(bed.id, pump.deviceId, context.actions);
+        this.pumpPanels.set(pump.deviceId, panel);
+        this.pumpArea.append(panel.root);
+      }
+      const remaining = bed.observations.find((o) => o.deviceId === pump.deviceId && o.metric === 'infusion-time-remaining');
+      panel.update(pump, context.state, remaining, serverNow, context.loggedIn);
+    }
+    return keep;
   }
 
   private updateAlarms(alarms: AlarmDto[], serverNow: number): void {
@@ -138,11 +160,13 @@ export class BedTile {
     }
   }
 
-  private updateSecondary(bed: BedSnapshot, serverNow: number): void {
+  /** The smaller metrics, leaving out those of devices shown in a pump panel. */
+  private updateSecondary(bed: BedSnapshot, serverNow: number, panelled: Set<string>): void {
     const primary = new Set<string>(PRIMARY_METRICS.map((m) => m.id));
-    const metrics = [...new Set(bed.observations.map((o) => o.metric))].filter((m) => !primary.has(m)).sort();
+    const shown = panelled.size === 0 ? bed : { ...bed, observations: bed.observations.filter((o) => !panelled.has(o.deviceId)) };
+    const metrics = [...new Set(shown.observations.map((o) => o.metric))].filter((m) => !primary.has(m)).sort();
     const parts = metrics.map((metric) => {
-      const obs = latestOf(bed, metric);
+      const obs = latestOf(shown, metric);
       const view = metricView(metric, obs?.unit ?? '', obs, serverNow);
       return { metric, text: `${SECONDARY_LABELS[metric] ?? metric} ${view.text} ${displayUnit(view.unit)}`, fresh: view.freshness };
     });
@@ -186,7 +210,7 @@ export class Board {
   constructor(private readonly root: HTMLElement) {}
 
   /** Updates the given beds (or all), adding tiles for new beds. */
-  render(beds: BedSnapshot[], serverNow: number): void {
+  render(beds: BedSnapshot[], serverNow: number, pumps?: PumpContext): void {
     const keep = new Set(beds.map((b) => b.id));
     for (const [id, tile] of this.tiles) {
       if (!keep.has(id)) {
@@ -201,7 +225,7 @@ export class Board {
         this.tiles.set(bed.id, tile);
         this.root.append(tile.root);
       }
-      tile.update(bed, serverNow);
+      tile.update(bed, serverNow, pumps);
     }
     this.root.dataset.empty = String(beds.length === 0);
   }
