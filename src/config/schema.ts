@@ -31,6 +31,7 @@ export const LIMIT_RANGES: Partial<Record<MetricId, readonly [number, number]>> 
   'nibp-mean': [30, 250],
   'resp-rate': [0, 80],
   'temp-body': [25, 45],
+  etco2: [0, 150],
 };
 
 const limitRule = z
@@ -233,7 +234,7 @@ export function buildConfigSchema({ drivers, simulatorModels }: ConfigSchemaInpu
           const definition = drivers.find((d) => d.id === pump?.driver);
           if (!pump) {
             ctx.addIssue({ code: 'custom', path: ['beds', i, 'infusion', 'pump'], message: `no device "${b.infusion.pump}" in bed "${b.id}"` });
-          } else if (!definition?.programmablePump) {
+          } else if (!definition?.programmablePump || (definition.canProgram && !definition.canProgram(pump.options))) {
             ctx.addIssue({ code: 'custom', path: ['beds', i, 'infusion', 'pump'], message: `device "${pump.id}" (driver ${pump.driver}) is not a programmable pump` });
           }
         }

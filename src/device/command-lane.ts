@@ -19,3 +19,18 @@ export interface CommandLane {
 
 /** Receives the lane of one device, once, when its driver is created. */
 export type CommandLaneGrant = (lane: CommandLane) => void;
+
+/**
+ * The register-level lane of a writable Modbus device (a pump described by a register
+ * map with a `pump` section): the same rules as CommandLane, one request at a time in
+ * the driver's own queue, never retried. Addresses are 0-based holding registers.
+ */
+export interface RegisterLane {
+  /** Function 6. */
+  writeRegister(address: number, value: number, options: { readonly description: string; readonly timeoutMs?: number }): Promise<void>;
+  /** Function 16. */
+  writeRegisters(address: number, values: readonly number[], options: { readonly description: string; readonly timeoutMs?: number }): Promise<void>;
+}
+
+/** Receives the register lane of one Modbus device, once, when its driver is created. */
+export type RegisterLaneGrant = (lane: RegisterLane) => void;

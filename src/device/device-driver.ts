@@ -3,7 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import type { DevicePublisher } from '../bus/gateway-bus.js';
 import type { ByteTransport } from '../transport/byte-transport.js';
-import type { CommandLaneGrant } from './command-lane.js';
+import type { CommandLaneGrant, RegisterLaneGrant } from './command-lane.js';
 
 /** What the daemon hands a driver. A driver never learns which kind of transport it has. */
 export interface DriverContext<Options> {
@@ -20,6 +20,8 @@ export interface DriverContext<Options> {
    * the driver creates a command lane and hands it to this grant (docs/safety.md).
    */
   readonly commandLaneGrant?: CommandLaneGrant;
+  /** The same for a Modbus pump described by a register map (register-level lane). */
+  readonly registerLaneGrant?: RegisterLaneGrant;
 }
 
 /** A running driver for one device. */
@@ -49,6 +51,11 @@ export interface DriverDefinition<Schema extends z.ZodType = z.ZodType> {
    * Set for a pump family that src/control/ can program (through a command lane and the
    * family's executor there). A driver without it is read-only.
    */
-  readonly programmablePump?: 'alaris-asena-gh';
+  readonly programmablePump?: 'alaris-asena-gh' | 'modbus-register-map';
+  /**
+   * For a family whose devices may or may not be pumps (Modbus: it depends on the map):
+   * whether the device with these (validated) options can be programmed.
+   */
+  canProgram?(options: z.output<Schema>): boolean;
   create(context: DriverContext<z.output<Schema>>): DeviceDriver;
 }

@@ -70,6 +70,14 @@ export const METRICS = {
     id: 'temp-body', label: 'Temperature', mdc: 'MDC_TEMP_BODY', code: 150364, unit: 'Cel',
     unitMdc: 'MDC_DIM_DEGC', unitCode: 268192, standard: true,
   },
+  etco2: {
+    id: 'etco2', label: 'EtCO2', mdc: 'MDC_AWAY_CO2_ET', code: 151708, unit: 'mm[Hg]',
+    unitMdc: 'MDC_DIM_MMHG', unitCode: 266016, standard: true,
+  },
+  pleth: {
+    id: 'pleth', label: 'Pleth', mdc: 'MDC_PULS_OXIM_PLETH', code: 150452, unit: '1',
+    standard: true,
+  },
   'pump-rate': {
     id: 'pump-rate', label: 'Pump rate', mdc: 'MDC_FLOW_FLUID_PUMP', code: 157784, unit: 'mL/h',
     unitMdc: 'MDC_DIM_MILLI_L_PER_HR', unitCode: 265266, standard: true,
