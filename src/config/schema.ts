@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { METRIC_IDS, type MetricId } from '../model/metrics.js';
 import type { DriverDefinition } from '../device/device-driver.js';
 import { parseTransportUrl, transportUrlProblems } from '../transport/transport-url.js';
+import { patientSpecSchema } from '../../simulators/patient/virtual-patient.js';
 
 /**
  * The one schema of Vigil's configuration file. It yields the types and the defaults,
@@ -87,30 +88,13 @@ const bedAlarms = z
 
 export type BedAlarmsConfig = z.output<typeof bedAlarms>;
 
-const patientSchema = z
-  .strictObject({
-    seed: z.number().int().optional(),
-    timeScale: z.number().min(0.1).max(100).default(1),
-    /** Response to ketamine; by default drawn from the seed (1 patient in 20 a hypertensive responder). */
-    ketamine: z
-      .strictObject({
-        sensitivity: z.number().min(0).max(10).optional(),
-        hypertensiveResponder: z.boolean().optional(),
-      })
-      .optional(),
-    baseline: z
-      .strictObject({
-        spo2: z.number().min(70).max(100).optional(),
-        pulseRate: z.number().min(30).max(200).optional(),
-        perfusionIndex: z.number().min(0.02).max(20).optional(),
-        nibpSysMmHg: z.number().min(50).max(260).optional(),
-        nibpDiaMmHg: z.number().min(20).max(180).optional(),
-        respRate: z.number().min(4).max(60).optional(),
-        etco2MmHg: z.number().min(10).max(100).optional(),
-        temperatureC: z.number().min(30).max(43).optional(),
-      })
-      .prefault({}),
-  })
+/**
+ * The simulated patient of a bed: the simulator's own schema, less the weight (which is
+ * the bed's `infusion.patientWeightKg`), with the time scale defaulting to real time.
+ */
+const patientSchema = patientSpecSchema
+  .omit({ weightKg: true })
+  .extend({ timeScale: z.number().min(0.1).max(100).default(1) })
   .prefault({});
 
 export type PatientConfig = z.output<typeof patientSchema>;

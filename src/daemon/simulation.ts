@@ -21,7 +21,7 @@ export async function startSimulation(config: VigilConfig, logger: Logger, clock
         ...(bed.patient.seed !== undefined ? { seed: bed.patient.seed } : {}),
         ...(bed.infusion ? { weightKg: bed.infusion.patientWeightKg } : {}),
         timeScale: bed.patient.timeScale,
-        baseline: bed.patient.baseline,
+        ...(bed.patient.baseline ? { baseline: bed.patient.baseline } : {}),
         ...(bed.patient.ketamine ? { ketamine: bed.patient.ketamine } : {}),
       });
       for (const device of bed.devices) {
