@@ -2,9 +2,12 @@ import { z } from 'zod';
 import { VigilError } from '../src/core/errors.js';
 import { PUMP_EVENT_SCHEMAS, PUMP_EVENT_TYPES, type PumpEvent } from './alaris-asena/pump-events.js';
 import { DEVICE_EVENT_SCHEMAS, DEVICE_EVENT_TYPES, type DeviceEvent } from './device/device-events.js';
+import { MONITOR_EVENT_SCHEMAS, MONITOR_EVENT_TYPES } from './modbus-monitor/monitor-events.js';
+import type { MonitorEvent } from './modbus-monitor/modbus-monitor-sim.js';
 import { PATIENT_EVENT_SCHEMAS, PATIENT_EVENT_TYPES, type PatientEvent } from './patient/patient-events.js';
+import { NONIN_EVENT_SCHEMAS, NONIN_EVENT_TYPES, type NoninEvent } from './nonin/nonin-events.js';
 
-const EVENT_SCHEMAS = [...PATIENT_EVENT_SCHEMAS, ...DEVICE_EVENT_SCHEMAS, ...PUMP_EVENT_SCHEMAS] as const;
+const EVENT_SCHEMAS = [...PATIENT_EVENT_SCHEMAS, ...DEVICE_EVENT_SCHEMAS, ...PUMP_EVENT_SCHEMAS, ...MONITOR_EVENT_SCHEMAS, ...NONIN_EVENT_SCHEMAS] as const;
 const schema = z.discriminatedUnion('type', EVENT_SCHEMAS);
 
 /**
@@ -16,7 +19,9 @@ export type SimEvent = z.infer<typeof schema>;
 /** Validates a simulator event (unknown parameters are rejected). */
 export const simEventSchema: z.ZodType<SimEvent> = schema;
 
-export const SIM_EVENT_TYPES: readonly SimEvent['type'][] = [...PATIENT_EVENT_TYPES, ...DEVICE_EVENT_TYPES, ...PUMP_EVENT_TYPES];
+export const SIM_EVENT_TYPES: readonly SimEvent['type'][] = [
+  ...PATIENT_EVENT_TYPES, ...DEVICE_EVENT_TYPES, ...PUMP_EVENT_TYPES, ...MONITOR_EVENT_TYPES, ...NONIN_EVENT_TYPES,
+];
 
 /** The link faults a pump shares with the other devices (a pump has no sensor). */
 export const PUMP_LINK_EVENT_TYPES = ['silence', 'garbage', 'disconnect', 'resume'] as const;
@@ -67,4 +72,14 @@ export function parseSimEvent(input: unknown): SimEvent {
     return `${issue.path.join('.') || 'event'}: ${issue.message}`;
   });
   throw invalid(messages.join('; '), { type, issues: result.error.issues });
+}
+
+/** True for the Modbus monitor's own events and the device events it shares with the oximeters. */
+export function isMonitorEvent(event: SimEvent): event is MonitorEvent {
+  return ([...MONITOR_EVENT_TYPES, ...DEVICE_EVENT_TYPES] as readonly string[]).includes(event.type);
+}
+
+/** True for the Nonin oximeter's own events (`artifact`, `bad-checksum`). */
+export function isNoninEvent(event: SimEvent): event is NoninEvent {
+  return (NONIN_EVENT_TYPES as readonly string[]).includes(event.type);
 }

@@ -3,12 +3,16 @@ import { VigilError } from '../src/core/errors.js';
 import type { Logger } from '../src/core/logger.js';
 import type { SimPumpState } from './alaris-asena/asena-sim-device.js';
 import type { SimCommandKind } from './alaris-asena/protocol-handler.js';
+import { ModbusPumpSimDevice } from './modbus-pump/modbus-pump-sim-device.js';
+import type { PumpWriteKind } from './modbus-pump/pump-registers.js';
 import { startControlServer, type ControlServer } from './control/control-server.js';
 import { seedFromString } from './patient/seeded-random.js';
 import { patientSpecSchema, VirtualPatient, type PatientDrugState, type PatientSpec } from './patient/virtual-patient.js';
 import type { Vitals } from './patient/vitals.js';
 import { createOutput, createSimDevice, type SimDevice } from './sim-devices.js';
-import { isDeviceEvent, isPatientEvent, isPumpDeviceEvent, parseSimEvent, type SimEvent } from './sim-events.js';
+import { isDeviceEvent, isMonitorEvent, isNoninEvent, isPatientEvent, isPumpDeviceEvent, parseSimEvent, type SimEvent } from './sim-events.js';
+import { NoninSimulator } from './nonin/nonin-simulator.js';
+import { Ne1000SimDevice } from './ne1000/ne1000-sim-device.js';
 import {
   configInvalid,
   idSchema,
@@ -41,8 +45,9 @@ export interface SimulatedDeviceInfo {
   /** Where it serves, e.g. `tcp://127.0.0.1:4101` (several joined by `, `). */
   listen: string;
   /**
-   * Oximeter: `streaming`, `sensor-off`, `silent` or `disconnected`.
+   * Oximeter: `streaming`, `sensor-off`, `silent` or `disconnected` (Nonin also `artifact`).
    * Pump: `answering`, `corrupt-replies`, `silent` or `disconnected`.
+   * Modbus monitor: `answering`, `corrupt-crc`, `silent` or `disconnected`.
    */
   state: string;
   /** Time left of a timed fault, the pump's delivery, and the outputs' state, e.g. `12 s left; 1 client`. */
@@ -145,10 +150,14 @@ export class SimulatorHost {
       device.sim.handle(parsed);
     } else if (device.kind === 'oximeter' && isDeviceEvent(parsed)) {
       device.sim.handle(parsed);
+    } else if (device.kind === 'oximeter' && device.sim instanceof NoninSimulator && isNoninEvent(parsed)) {
+      device.sim.handle(parsed);
+    } else if (device.kind === 'monitor' && isMonitorEvent(parsed)) {
+      device.sim.handle(parsed);
     } else {
       throw new VigilError(
         'SIMULATOR_EVENT_INVALID',
-        `"${parsed.type}" is not an event of ${bedId}/${device.spec.deviceId} (${device.spec.model}, a${device.kind === 'pump' ? ' pump' : 'n oximeter'})`,
+        `"${parsed.type}" is not an event of ${bedId}/${device.spec.deviceId} (${device.spec.model}, ${{ pump: 'a pump', oximeter: 'an oximeter', monitor: 'a monitor' }[device.kind]})`,
         { bedId, deviceId, type: parsed.type },
       );
     }
@@ -163,7 +172,7 @@ export class SimulatorHost {
         const { mode, secondsLeft } = d.sim.mode();
         const parts = [
           ...(secondsLeft === null ? [] : [`${secondsLeft} s left`]),
-          ...(d.kind === 'pump' ? [d.sim.describe()] : []),
+          ...(d.kind === 'pump' || d.kind === 'monitor' ? [d.sim.describe()] : []),
           d.outputs.map((o) => o.detail()).join(', '),
         ];
         rows.push({
@@ -195,9 +204,23 @@ export class SimulatorHost {
     return this.pump(bedId, deviceId).writeCommandCount();
   }
 
-  /** Commands a simulated pump received, by kind (valid CRC, refused ones included): for tests. */
+  /** Commands a simulated Asena pump received, by kind (valid CRC, refused ones included): for tests. */
   pumpCommandCounts(bedId: string, deviceId: string): Readonly<Record<SimCommandKind, number>> {
-    return this.pump(bedId, deviceId).commandCounts();
+    const sim = this.pump(bedId, deviceId);
+    if (sim instanceof Ne1000SimDevice) {
+      throw new VigilError('SIMULATOR_UNKNOWN', `simulated pump ${bedId}/${deviceId} is an NE-1000: use pumpWriteCommandCount`, { bedId, deviceId });
+    }
+    if (sim instanceof ModbusPumpSimDevice) {
+      throw new VigilError('SIMULATOR_UNKNOWN', `simulated pump ${bedId}/${deviceId} is a Modbus pump: use modbusPumpWriteCounts`, { bedId, deviceId });
+    }
+    return sim.commandCounts();
+  }
+
+  /** Write requests a simulated Modbus pump received, by target register (refused ones included): for tests. */
+  modbusPumpWriteCounts(bedId: string, deviceId: string): Readonly<Record<PumpWriteKind, number>> {
+    const sim = this.pump(bedId, deviceId);
+    if (sim instanceof ModbusPumpSimDevice) return sim.writeCounts();
+    throw new VigilError('SIMULATOR_UNKNOWN', `simulated pump ${bedId}/${deviceId} is not a Modbus pump`, { bedId, deviceId });
   }
 
   /** Starts the HTTP control API; returns the bound port (port 0 allowed). */

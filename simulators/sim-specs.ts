@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { VigilError } from '../src/core/errors.js';
 import { SIM_RATE_LIMITS_ML_PER_HOUR } from './alaris-asena/pump-model.js';
+import { NIBP_INTERVAL_LIMITS_SECONDS } from './modbus-monitor/nibp-cycle.js';
 
 /** Every device model the SimulatorHost can run. */
-export const SIMULATED_MODELS = ['masimo-radical-7', 'masimo-radical-5', 'masimo-rad-8', 'alaris-asena-gh'] as const;
+export const SIMULATED_MODELS = ['masimo-radical-7', 'masimo-radical-5', 'masimo-rad-8', 'alaris-asena-gh', 'modbus-syringe-pump', 'modbus-monitor', 'nonin', 'nonin-format-2', 'ne1000'] as const;
 export type SimulatedModel = (typeof SIMULATED_MODELS)[number];
 
 /** The simulated models that are infusion pumps (they need `pump`). */
-export const SIMULATED_PUMP_MODELS: readonly SimulatedModel[] = ['alaris-asena-gh'];
+export const SIMULATED_PUMP_MODELS: readonly SimulatedModel[] = ['alaris-asena-gh', 'modbus-syringe-pump', 'ne1000'];
 
 export const listenSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(0).max(65_535) }),
@@ -30,6 +31,27 @@ export const simulatedPumpSchema = z.strictObject({
 });
 export type SimulatedPump = z.infer<typeof simulatedPumpSchema>;
 
+/** The simulated models that are Modbus slaves (they take `unitId`). */
+export const SIMULATED_MODBUS_MODELS: readonly SimulatedModel[] = ['modbus-syringe-pump', 'modbus-monitor'];
+
+/** Settings of the simulated Modbus monitor (`modbus-monitor`). */
+export const simulatedMonitorSchema = z.strictObject({
+  /** Seconds between automatic NIBP measurements: 0 = manual only, else 60-43200 (default 300). */
+  nibpIntervalSeconds: z
+    .union([z.literal(0), z.number().int().min(NIBP_INTERVAL_LIMITS_SECONDS.min).max(NIBP_INTERVAL_LIMITS_SECONDS.max)])
+    .optional(),
+  /** Take an NIBP measurement at start (default true). */
+  nibpAtStart: z.boolean().optional(),
+});
+
+/** Settings of the simulated New Era NE-1000 (`ne1000`), set at the pump, never by Vigil. */
+export const simulatedNe1000Schema = z.strictObject({
+  /** Safe-mode watchdog, seconds 1-255 (default 10). */
+  watchdogSeconds: z.number().int().min(1).max(255).optional(),
+  /** Network address, 0-99 (default 0). */
+  address: z.number().int().min(0).max(99).optional(),
+});
+
 const MASIMO_SERIAL = /^[A-Za-z0-9]{1,10}$/;
 
 /**
@@ -45,6 +67,12 @@ export const simulatedDeviceSpecSchema = z
     serialNumber: z.string().regex(/^[A-Za-z0-9-]{1,16}$/, 'up to 16 letters, digits or "-"').optional(),
     listen: listenSchema,
     pump: simulatedPumpSchema.optional(),
+    /** Modbus slave address of a Modbus model, 1-247 (default 1). */
+    unitId: z.number().int().min(1).max(247).optional(),
+    /** Only for `modbus-monitor`. */
+    monitor: simulatedMonitorSchema.optional(),
+    /** Only for `ne1000`. */
+    ne1000: simulatedNe1000Schema.optional(),
   })
   .superRefine((spec, ctx) => {
     const isPump = SIMULATED_PUMP_MODELS.includes(spec.model);
@@ -55,6 +83,11 @@ export const simulatedDeviceSpecSchema = z
       });
     }
     if (!isPump && spec.pump) ctx.addIssue({ code: 'custom', path: ['pump'], message: `only for a pump model (${SIMULATED_PUMP_MODELS.join(', ')})` });
+    if (spec.unitId !== undefined && !SIMULATED_MODBUS_MODELS.includes(spec.model)) {
+      ctx.addIssue({ code: 'custom', path: ['unitId'], message: `only for a Modbus model (${SIMULATED_MODBUS_MODELS.join(', ')})` });
+    }
+    if (spec.monitor !== undefined && spec.model !== 'modbus-monitor') ctx.addIssue({ code: 'custom', path: ['monitor'], message: 'only for model modbus-monitor' });
+    if (spec.ne1000 !== undefined && spec.model !== 'ne1000') ctx.addIssue({ code: 'custom', path: ['ne1000'], message: 'only for model ne1000' });
     if (!isPump && spec.serialNumber !== undefined && !MASIMO_SERIAL.test(spec.serialNumber)) {
       ctx.addIssue({ code: 'custom', path: ['serialNumber'], message: 'up to 10 letters or digits for a Masimo device' });
     }

@@ -18,6 +18,9 @@ Pump events:    occlusion | air-in-line | door-open | low-battery | clear-alarms
                 corrupt-replies [--seconds 30] | wrong-rate [<factor> | --factor 1.1]
                 keypad-rate <mL/h> (or --rate <mL/h>) | keypad-stop | keypad-start
                 silence, garbage, disconnect and resume as above
+Monitor events: nibp-measure | leads-off | cuff-error | co2-occlusion | corrupt-crc
+  (modbus-monitor) (the last four take [--seconds 30]); sensor-off (SpO2), silence,
+                garbage, disconnect and resume as above
 
   --control URL  control API, default ${DEFAULT_CONTROL_URL}`;
 

@@ -11,10 +11,16 @@ Usage:
                 [--control-port 8091] [--seed N] [--time-scale 10] [--weight 70] [--log-level warn]
   vigil sim run --model asena-gh --tcp 4201 --concentration 1 --rate 52.5 [--running]
                 [--vtbi 35] [--syringe 50] [...]
+  vigil sim run --model modbus-monitor --tcp 5020 [--serial /dev/pts/5 [--baud 19200]]
+                [--unit-id 1] [--nibp-interval 300] [...]
 
 Options:
   --model        radical-7 | radical-5 | rad-8 (Masimo ASCII 1 output) |
-                 asena-gh (Alaris Asena GH syringe pump: answers commands, feeds the patient ketamine)
+                 asena-gh (Alaris Asena GH syringe pump: answers commands, feeds the patient ketamine) |
+                 modbus-monitor (reference Modbus monitor: Modbus TCP on --tcp, Modbus RTU 8E1 on --serial) |
+                 modbus-syringe-pump (reference Modbus syringe pump, the same pump options as asena-gh)
+  --unit-id      Modbus slave address of a Modbus model, default 1
+  --nibp-interval  modbus-monitor: seconds between NIBP measurements (0 = manual, 60-43200), default 300
   --concentration, --rate, --vtbi, --syringe, --running
                  the pump's ketamine mg/mL, rate mL/h (both required for asena-gh),
                  VTBI mL, syringe volume mL (default 50), infusing at start
@@ -22,8 +28,8 @@ Options:
   --tcp          TCP port to serve the device's bytes on (0 = any free port)
   --host         address to listen on (TCP and control API), default 127.0.0.1
   --serial       serial port path to write to (e.g. one end of a socat pty pair)
-  --baud         serial baud rate, default 9600 (asena-gh: 38400)
-  --bed/--device ids used by the control API, default bed-1 / oximeter (asena-gh: pump)
+  --baud         serial baud rate, default 9600 (asena-gh: 38400, modbus-monitor and modbus-syringe-pump: 19200)
+  --bed/--device ids used by the control API, default bed-1 / oximeter (asena-gh: pump, modbus-monitor: monitor)
   --control-port start the HTTP control API on this port (vigil sim event --control ...)
   --seed         patient noise seed (reproducible runs)
   --time-scale   physiology speed-up, e.g. 10 (lines stay at one per second)
@@ -34,10 +40,10 @@ At least one of --tcp and --serial is required; with both, the device writes to 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function modelOf(value: string | undefined): SimulatedModel {
-  if (value === undefined) throw new UsageError('--model is required (radical-7, radical-5, rad-8 or asena-gh)');
+  if (value === undefined) throw new UsageError('--model is required (radical-7, radical-5, rad-8, asena-gh or modbus-monitor)');
   const full = SIMULATED_MODELS.includes(value as SimulatedModel) ? value : value === 'asena-gh' ? 'alaris-asena-gh' : `masimo-${value}`;
   const model = SIMULATED_MODELS.find((m) => m === full);
-  if (!model) throw new UsageError(`--model: unknown model "${value}" (expected radical-7, radical-5, rad-8 or asena-gh)`);
+  if (!model) throw new UsageError(`--model: unknown model "${value}" (expected radical-7, radical-5, rad-8, asena-gh or modbus-monitor)`);
   return model;
 }
 
@@ -92,6 +98,7 @@ export async function runSimRun(args: string[], io: SimCliIo): Promise<number> {
       'control-port': { type: 'string' }, seed: { type: 'string' }, 'time-scale': { type: 'string' },
       weight: { type: 'string' }, concentration: { type: 'string' }, rate: { type: 'string' }, vtbi: { type: 'string' },
       syringe: { type: 'string' }, running: { type: 'boolean' },
+      'unit-id': { type: 'string' }, 'nibp-interval': { type: 'string' },
       'log-level': { type: 'string', default: 'warn' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -102,8 +109,13 @@ export async function runSimRun(args: string[], io: SimCliIo): Promise<number> {
   const model = modelOf(values.model);
   const pump = pumpOf(model, values);
   const tcpPort = numberOption('tcp', values.tcp, true);
-  const baudRate = numberOption('baud', values.baud ?? (pump ? '38400' : '9600'), true) as number;
-  const deviceId = values.device ?? (pump ? 'pump' : 'oximeter');
+  const isMonitor = model === 'modbus-monitor';
+  const isModbus = isMonitor || model === 'modbus-syringe-pump';
+  const baudRate = numberOption('baud', values.baud ?? (isModbus ? '19200' : pump ? '38400' : '9600'), true) as number;
+  const deviceId = values.device ?? (pump ? 'pump' : isMonitor ? 'monitor' : 'oximeter');
+  const unitId = numberOption('unit-id', values['unit-id'], true);
+  const nibpIntervalSeconds = numberOption('nibp-interval', values['nibp-interval'], true);
+  if (nibpIntervalSeconds !== undefined && !isMonitor) throw new UsageError('--nibp-interval: only for modbus-monitor');
   const weightKg = numberOption('weight', values.weight);
   const controlPort = numberOption('control-port', values['control-port'], true);
   const seed = numberOption('seed', values.seed, true);
@@ -121,7 +133,10 @@ export async function runSimRun(args: string[], io: SimCliIo): Promise<number> {
     const first = tcpPort !== undefined
       ? { kind: 'tcp' as const, host: values.host, port: tcpPort }
       : { kind: 'serial' as const, path: values.serial as string, baudRate };
-    await host.addDevice({ bedId: values.bed, deviceId, model, listen: first, ...(pump ? { pump } : {}) });
+    await host.addDevice({
+      bedId: values.bed, deviceId, model, listen: first, ...(pump ? { pump } : {}), ...(unitId !== undefined ? { unitId } : {}),
+      ...(nibpIntervalSeconds !== undefined ? { monitor: { nibpIntervalSeconds } } : {}),
+    });
     if (first.kind === 'tcp' && values.serial !== undefined) {
       await host.addOutput(values.bed, deviceId, { kind: 'serial', path: values.serial, baudRate });
     }
