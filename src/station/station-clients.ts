@@ -2,6 +2,9 @@
  * The station's WebSocket clients: greets each with `hello` + `snapshot`, answers
  * client messages, broadcasts live events, and protects everyone from a slow or dead
  * client (dropped when its send buffer grows too large or it stops answering pings).
+ * Waveform chunks go only to clients that subscribed, and are skipped (never queued)
+ * for a client whose send buffer is already above a lower limit: waveform traffic alone
+ * never gets a client dropped, and never queues up in front of its alarms.
  */
 import { WebSocket, type RawData } from 'ws';
 import type { Logger } from '../core/logger.js';
@@ -13,6 +16,7 @@ import {
   parseClientMessage,
   type ClientMessage,
   type ServerMessage,
+  type WaveformMessage,
 } from './station-protocol.js';
 
 export interface StationClientsOptions {
@@ -25,11 +29,17 @@ export interface StationClientsOptions {
   readonly maxClientMessageBytes: number;
   /** Interval of WebSocket pings; a client that missed the previous one is dropped. */
   readonly heartbeatMs: number;
+  /** A waveform chunk is skipped for a client whose unsent data would exceed this (below maxBufferedBytes). */
+  readonly maxWaveformBufferedBytes: number;
 }
 
 interface ClientEntry {
   readonly remote: string;
   alive: boolean;
+  /** Subscribed to `waveform` messages. */
+  waveforms: boolean;
+  /** Waveform chunks skipped since the client fell behind (0 = keeping up). */
+  skippedChunks: number;
 }
 
 export class StationClients {
@@ -48,7 +58,7 @@ export class StationClients {
 
   /** Takes a freshly upgraded connection: greets it and serves its messages. */
   attach(ws: WebSocket, remote: string): void {
-    const entry: ClientEntry = { remote, alive: true };
+    const entry: ClientEntry = { remote, alive: true, waveforms: false, skippedChunks: 0 };
     this.clients.set(ws, entry);
     const log = this.options.logger;
     log.info({ remote, clients: this.clients.size }, 'station client connected');
@@ -71,6 +81,34 @@ export class StationClients {
     if (this.clients.size === 0) return;
     const text = JSON.stringify(message);
     for (const ws of [...this.clients.keys()]) this.sendText(ws, text);
+  }
+
+  /**
+   * Sends a waveform chunk to every subscribed client that keeps up. A client whose
+   * send buffer is above `maxWaveformBufferedBytes` misses the chunk (its trace shows a
+   * gap); it is not dropped for it.
+   */
+  broadcastWaveform(message: WaveformMessage): void {
+    let text: string | null = null;
+    for (const [ws, entry] of [...this.clients]) {
+      if (!entry.waveforms || ws.readyState !== WebSocket.OPEN) continue;
+      text ??= JSON.stringify(message);
+      if (ws.bufferedAmount + text.length > this.options.maxWaveformBufferedBytes) {
+        if (entry.skippedChunks === 0) {
+          this.options.logger.warn(
+            { remote: entry.remote, bufferedBytes: ws.bufferedAmount, maxWaveformBufferedBytes: this.options.maxWaveformBufferedBytes },
+            'station client falling behind: skipping waveform chunks (alarms and values still sent)',
+          );
+        }
+        entry.skippedChunks += 1;
+        continue;
+      }
+      if (entry.skippedChunks > 0) {
+        this.options.logger.info({ remote: entry.remote, skippedChunks: entry.skippedChunks }, 'station client caught up: waveforms resumed');
+        entry.skippedChunks = 0;
+      }
+      this.sendText(ws, text);
+    }
   }
 
   /** Closes every connection and stops the heartbeat. */
@@ -138,6 +176,15 @@ export class StationClients {
       case 'get-snapshot':
         this.send(ws, this.options.state.snapshot(now, message.requestId));
         return;
+      case 'subscribe': {
+        const entry = this.clients.get(ws);
+        if (entry) {
+          entry.waveforms = message.waveforms;
+          entry.skippedChunks = 0;
+        }
+        this.send(ws, { v: STATION_PROTOCOL_VERSION, type: 'subscribed', waveforms: message.waveforms, ...requestId });
+        return;
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Observation } from '../model/observation.js';
 import type { DeviceStatus } from '../model/device-events.js';
 import type { AlarmCondition, AlarmEvent } from '../alarms/alarm.js';
+import type { WaveformChunk } from '../model/waveform.js';
 import {
   STATION_PROTOCOL_VERSION,
   type AlarmDto,
@@ -18,6 +19,8 @@ import {
   type ObservationDto,
   type ServerMessage,
   type StationErrorCode,
+  type WaveformChunkDto,
+  type WaveformMessage,
 } from './web/protocol-types.js';
 import { orderViewSchema, pumpChangeSchema, pumpViewSchema } from './pump-protocol.js';
 
@@ -42,6 +45,9 @@ export function deviceStatusToDto(s: DeviceStatus): DeviceStatusDto {
 export function alarmToDto(a: AlarmCondition): AlarmDto {
   return { ...a };
 }
+export function waveformToDto(w: WaveformChunk): WaveformChunkDto {
+  return { ...w, samples: [...w.samples], range: { ...w.range } };
+}
 
 /** `true` only when every field of the model type also exists on the wire type. */
 type Covers<Model, Dto> = [Exclude<keyof Model, keyof Dto>] extends [never] ? true : false;
@@ -50,7 +56,8 @@ export const WIRE_TYPES_COVER_MODEL: [
   Covers<Observation, ObservationDto>,
   Covers<DeviceStatus, DeviceStatusDto>,
   Covers<AlarmCondition, AlarmDto>,
-] = [true, true, true];
+  Covers<WaveformChunk, WaveformChunkDto>,
+] = [true, true, true, true];
 
 const version = z.literal(STATION_PROTOCOL_VERSION);
 const epochMs = z.number().finite();
@@ -97,6 +104,18 @@ export const alarmSchema = z.object({
   limit: z.number().nullable().optional(),
 }) satisfies z.ZodType<AlarmDto>;
 
+export const waveformChunkSchema = z.object({
+  bedId: z.string(),
+  deviceId: z.string(),
+  metric: z.string(),
+  code: z.number().int(),
+  sampleRateHz: z.number().finite().positive(),
+  samples: z.array(z.number().finite().nullable()),
+  range: z.object({ min: z.number().finite(), max: z.number().finite() }),
+  receivedAt: epochMs,
+  firstSampleIndex: z.number().int().min(0),
+}) satisfies z.ZodType<WaveformChunkDto>;
+
 export const bedSnapshotSchema = z.object({
   id: z.string(),
   label: z.string(),
@@ -128,6 +147,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ v: version, type: z.literal('pump'), pump: pumpViewSchema }),
   z.object({ v: version, type: z.literal('order'), order: orderViewSchema }),
   z.object({ v: version, type: z.literal('pump-change'), change: pumpChangeSchema }),
+  z.object({ v: version, type: z.literal('waveform'), waveform: waveformChunkSchema }),
+  z.object({ v: version, type: z.literal('subscribed'), waveforms: z.boolean(), requestId: requestId.optional() }),
   z.object({ v: version, type: z.literal('pong'), serverTime: epochMs, requestId: requestId.optional() }),
   z.object({
     v: version,
@@ -146,6 +167,12 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 const clientMessageSchemas = {
   ping: z.strictObject({ v: version, type: z.literal('ping'), requestId: requestId.optional() }),
   'get-snapshot': z.strictObject({ v: version, type: z.literal('get-snapshot'), requestId: requestId.optional() }),
+  subscribe: z.strictObject({
+    v: version,
+    type: z.literal('subscribe'),
+    waveforms: z.boolean(),
+    requestId: requestId.optional(),
+  }),
 } as const satisfies Record<ClientMessage['type'], z.ZodType<ClientMessage>>;
 
 /** Result of parsing one client frame: the message, or the error reply to send. */
@@ -211,6 +238,11 @@ export function parseClientMessage(text: string): ClientParseResult {
     return { ok: false, error: errorMessage('INVALID_MESSAGE', describeIssues(parsed.error), echoId) };
   }
   return { ok: true, message: parsed.data };
+}
+
+/** The `waveform` message for one chunk. */
+export function waveformMessage(chunk: WaveformChunk): WaveformMessage {
+  return { v: STATION_PROTOCOL_VERSION, type: 'waveform', waveform: waveformToDto(chunk) };
 }
 
 /** The `alarm` message for one lifecycle edge. */

@@ -13,6 +13,7 @@ import { packageRoot } from '../core/package-root.js';
 import { VigilError } from '../core/errors.js';
 import type { Observation } from '../model/observation.js';
 import type { DeviceStatus } from '../model/device-events.js';
+import type { WaveformChunk } from '../model/waveform.js';
 import type { AlarmEvent } from '../alarms/alarm.js';
 // Types only: the station must never load the control module's code (safety boundary).
 import type { ControlApi } from '../control/control-api.js';
@@ -27,6 +28,7 @@ import {
   alarmMessage,
   deviceStatusToDto,
   observationToDto,
+  waveformMessage,
 } from './station-protocol.js';
 
 export type { StationBed } from './station-state.js';
@@ -39,11 +41,18 @@ export interface StationOptions {
   observations$: Observable<Observation>;
   status$: Observable<DeviceStatus>;
   alarms$: Observable<AlarmEvent>;
+  /** Waveform chunks (e.g. pleth), forwarded live to clients that subscribe; never in snapshots. */
+  waveforms$?: Observable<WaveformChunk>;
   logger: Logger;
   /** Server time for `hello`, `pong` and snapshots. Default: the system clock. */
   clock?: Clock;
   /** A WebSocket client with more unsent bytes than this is dropped. Default 1 MiB. */
   maxClientBufferBytes?: number;
+  /**
+   * A waveform chunk is skipped (not queued) for a client with more unsent bytes than
+   * this. Default 64 KiB, at most half of maxClientBufferBytes.
+   */
+  maxWaveformBufferBytes?: number;
   /** WebSocket ping interval; a client missing one ping is dropped. Default 10 000 ms. */
   heartbeatMs?: number;
   /** Package root holding src/station/web and dist/station-web. Default: packageRoot(). */
@@ -71,11 +80,13 @@ export async function startStationServer(options: StationOptions): Promise<Stati
   const root = options.rootDir ?? packageRoot();
   const control = options.control;
   const state = new StationState(options.beds, control ? pumpSource(control, log) : undefined);
+  const maxBufferedBytes = options.maxClientBufferBytes ?? 1024 * 1024;
   const clients = new StationClients({
     state,
     logger: log,
     clock,
-    maxBufferedBytes: options.maxClientBufferBytes ?? 1024 * 1024,
+    maxBufferedBytes,
+    maxWaveformBufferedBytes: Math.min(options.maxWaveformBufferBytes ?? 64 * 1024, maxBufferedBytes / 2),
     maxClientMessageBytes: 16 * 1024,
     heartbeatMs: options.heartbeatMs ?? 10_000,
   });
@@ -110,6 +121,21 @@ export async function startStationServer(options: StationOptions): Promise<Stati
       error: (err: unknown) => log.error({ err }, 'alarm stream failed'),
     }),
   ];
+  if (options.waveforms$) {
+    subscriptions.push(
+      options.waveforms$.subscribe({
+        next: (chunk) => {
+          // A malformed chunk is logged and skipped: it must never take the station down.
+          try {
+            clients.broadcastWaveform(waveformMessage(chunk));
+          } catch (err) {
+            log.error({ err, bedId: chunk?.bedId, deviceId: chunk?.deviceId }, 'waveform chunk not forwarded');
+          }
+        },
+        error: (err: unknown) => log.error({ err }, 'waveform stream failed'),
+      }),
+    );
+  }
   if (control) subscriptions.push(...subscribeControl(control, clients, log));
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -3,6 +3,7 @@ import type { Observation } from '../../src/model/observation.js';
 import type { DeviceStatus } from '../../src/model/device-events.js';
 import type { AlarmCondition, AlarmEvent, AlarmPhase } from '../../src/alarms/alarm.js';
 import type { StationBed } from '../../src/station/station-state.js';
+import type { WaveformChunk } from '../../src/model/waveform.js';
 
 export const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 
@@ -36,4 +37,13 @@ export function alarm(overrides: Partial<AlarmCondition> = {}): AlarmCondition {
 
 export function alarmEvent(phase: AlarmPhase, condition: AlarmCondition): AlarmEvent {
   return { phase, alarm: phase === 'end' ? { ...condition, endedAt: condition.updatedAt + 1000 } : condition };
+}
+
+/** A pleth chunk of `count` samples (a smooth pulse shape) starting at sample `first`. */
+export function plethChunk(first: number, overrides: Partial<WaveformChunk> = {}, count = 25): WaveformChunk {
+  const samples = Array.from({ length: count }, (_, k) => Math.round(128 + 90 * Math.sin(((first + k) / 75) * 2 * Math.PI * 1.2)));
+  return {
+    bedId: 'bed-2', deviceId: 'ox-2', metric: 'pleth', code: 150452, sampleRateHz: 75, samples,
+    range: { min: 0, max: 255 }, receivedAt: T0, firstSampleIndex: first, ...overrides,
+  };
 }

@@ -16,12 +16,12 @@ const examples = (text: string): string[] => [...text.matchAll(/```json\n([\s\S]
 describe('docs/station-api.md examples', () => {
   it('shows one valid example of every server message type', () => {
     const parsed = examples(serverPart).map((json) => serverMessageSchema.parse(JSON.parse(json)));
-    expect(parsed.map((m) => m.type).sort()).toEqual(['alarm', 'device-status', 'error', 'hello', 'observation', 'order', 'pong', 'pump', 'pump-change', 'snapshot']);
+    expect(parsed.map((m) => m.type).sort()).toEqual(['alarm', 'device-status', 'error', 'hello', 'observation', 'order', 'pong', 'pump', 'pump-change', 'snapshot', 'subscribed', 'waveform']);
   });
 
   it('shows valid client messages', () => {
     const parsed = examples(clientPart).map((json) => parseClientMessage(json));
-    expect(parsed.map((p) => (p.ok ? p.message.type : p.error.message))).toEqual(['ping', 'get-snapshot']);
+    expect(parsed.map((p) => (p.ok ? p.message.type : p.error.message))).toEqual(['ping', 'get-snapshot', 'subscribe']);
   });
 
   it('quotes the error text the server really produces for a wrong field type', () => {

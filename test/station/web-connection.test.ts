@@ -131,5 +131,19 @@ describe('StationConnection (browser link to the daemon)', () => {
     expect(parseServerMessage(JSON.stringify({ v: 2, type: 'hello' }))).toBeNull();
     expect(parseServerMessage(JSON.stringify({ v: 1, type: 'future-thing' }))).toBeNull();
     expect(parseServerMessage(JSON.stringify(HELLO))).toEqual(HELLO);
+    const waveform = { v: 1, type: 'waveform', waveform: { bedId: 'bed-2', deviceId: 'ox-2', metric: 'pleth', samples: [1] } };
+    expect(parseServerMessage(JSON.stringify(waveform))).toEqual(waveform);
+  });
+
+  it('sends a client message only on an open link, never queueing it for later', () => {
+    connection.start();
+    const subscribe = { v: 1, type: 'subscribe', waveforms: true } as const;
+    expect(connection.send(subscribe)).toBe(false);
+    sockets[0]?.serverOpens();
+    expect(connection.send(subscribe)).toBe(true);
+    expect(sockets[0]?.sent.map((t) => JSON.parse(t))).toEqual([subscribe]);
+    sockets[0]?.serverCloses();
+    expect(connection.send(subscribe)).toBe(false);
+    connection.stop();
   });
 });

@@ -14,6 +14,8 @@ import { LoginBox } from './login-box.js';
 import { AuditPanel } from './audit-panel.js';
 import { OrderDialog } from './order-dialog.js';
 import type { PumpActions } from './pump-panel.js';
+import { WaveformStore } from './waveform-buffer.js';
+import { STATION_PROTOCOL_VERSION } from './protocol-types.js';
 
 const board = new Board(requireElement('board'));
 const banner = requireElement('banner');
@@ -22,6 +24,7 @@ const bannerDetail = requireElement('banner-detail');
 const linkPill = requireElement('link-state');
 const clock = requireElement('clock');
 const state = new ClientState();
+const waveforms = new WaveformStore();
 let link: LinkView = { kind: 'connecting', attempt: 1 };
 let renderQueued = false;
 /** Server time of the last message received, for the banner. */
@@ -83,7 +86,7 @@ function scheduleRender(): void {
 function render(): void {
   const serverNow = state.serverNow(Date.now());
   const pumps: PumpContext | undefined = state.pumpControl ? { state, actions, loggedIn: api.user !== null } : undefined;
-  board.render(state.bedList(), serverNow, pumps);
+  board.render(state.bedList(), serverNow, pumps, waveforms);
   loginBox.render(state.pumpControl);
   dialog.render();
   clock.textContent = formatClock(serverNow);
@@ -110,6 +113,13 @@ const connection = new StationConnection({
   createSocket: (url) => new WebSocket(url),
   onMessage: (message, localNow) => {
     if (message.type === 'error') console.warn('station error', message.code, message.message);
+    // Waveforms are opt-in (docs/station-api.md): ask on every (re)connection.
+    if (message.type === 'hello') connection.send({ v: STATION_PROTOCOL_VERSION, type: 'subscribe', waveforms: true });
+    if (message.type === 'waveform') {
+      lastMessageServerTime = state.serverNow(localNow);
+      if (waveforms.apply(message.waveform)) scheduleRender();
+      return;
+    }
     const change = state.apply(message, localNow);
     lastMessageServerTime = state.serverNow(localNow);
     if (change.kind !== 'none') scheduleRender();
@@ -120,7 +130,14 @@ const connection = new StationConnection({
   },
 });
 
+/** Live waveforms sweep at the display's frame rate, independently of the board's renders. */
+function drawTraces(): void {
+  board.drawTraces(performance.now(), state.serverNow(Date.now()));
+  requestAnimationFrame(drawTraces);
+}
+
 connection.start();
 // Ages, staleness and the clock move even when no message arrives.
 setInterval(render, 1000);
 render();
+requestAnimationFrame(drawTraces);

@@ -162,7 +162,10 @@ export class ClientState {
       case 'pump-change':
         this.changes.set(pumpKey(message.change.bedId, message.change.deviceId), message.change);
         return { kind: 'beds', bedIds: [message.change.bedId] };
+      // Waveforms are kept by the page's WaveformStore, not in the state (never in a snapshot).
       case 'error':
+      case 'subscribed':
+      case 'waveform':
         return { kind: 'none' };
     }
   }

@@ -4,7 +4,7 @@
  * `pong`) arrives for `silenceTimeoutMs`, so a half-open link never leaves a nurse
  * looking at frozen numbers. DOM-free: the socket is made by an injected factory.
  */
-import { STATION_PROTOCOL_VERSION, type ServerMessage } from './protocol-types.js';
+import { STATION_PROTOCOL_VERSION, type ClientMessage, type ServerMessage } from './protocol-types.js';
 
 /** A handler type checked bivariantly (method style), so the DOM's handler properties fit it. */
 type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'] | null;
@@ -45,7 +45,7 @@ export interface ConnectionOptions {
   maxDelayMs?: number;
 }
 
-const KNOWN_TYPES = new Set(['hello', 'snapshot', 'observation', 'device-status', 'alarm', 'pump', 'order', 'pump-change', 'pong', 'error']);
+const KNOWN_TYPES = new Set(['hello', 'snapshot', 'observation', 'device-status', 'alarm', 'pump', 'order', 'pump-change', 'waveform', 'subscribed', 'pong', 'error']);
 
 /** Parses a server frame; anything unexpected (or a future message type) is null. */
 export function parseServerMessage(data: unknown): ServerMessage | null {
@@ -88,6 +88,14 @@ export class StationConnection {
     this.stopped = true;
     this.clearTimers();
     this.detach()?.close();
+  }
+
+  /** Sends a message on the open link; false when there is none (nothing is queued). */
+  send(message: ClientMessage): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
   }
 
   /** Reconnect delay after `failures` consecutive failures. */

@@ -34,6 +34,7 @@ const DECIMALS: Record<string, number> = {
   'nibp-mean': 0,
   'perfusion-index': 2,
   'temp-body': 1,
+  etco2: 0,
   'pump-rate': 1,
 };
 

@@ -65,6 +65,29 @@ export interface AlarmDto {
   limit?: number | null;
 }
 
+/**
+ * A run of consecutive samples of one waveform (mirrors src/model/waveform.ts
+ * WaveformChunk), e.g. 25 pleth samples of a Nonin oximeter (1/3 s at 75 Hz).
+ */
+export interface WaveformChunkDto {
+  bedId: string;
+  deviceId: string;
+  /** Waveform metric id, e.g. `pleth`. */
+  metric: string;
+  /** MDC term code of the waveform. */
+  code: number;
+  /** Samples per second. */
+  sampleRateHz: number;
+  /** Values in device units; `null` = sample marked invalid (e.g. sensor off): drawn as a gap. */
+  samples: Array<number | null>;
+  /** The range the device's values can take. */
+  range: { min: number; max: number };
+  /** Gateway receive time of the last sample, epoch ms (server clock). */
+  receivedAt: number;
+  /** Index of the first sample since the driver started; a jump means samples were lost. */
+  firstSampleIndex: number;
+}
+
 /** A configured device of a bed, with its latest status (null before the first one). */
 export interface DeviceSnapshot {
   id: string;
@@ -244,6 +267,19 @@ export interface OrderMessage extends Envelope<'order'> {
 export interface PumpChangeMessage extends Envelope<'pump-change'> {
   change: PumpChangeDto;
 }
+/**
+ * One waveform chunk, forwarded as it arrives; only to clients that subscribed to
+ * waveforms. Never in a snapshot: a trace is live only. A client under back-pressure
+ * may miss chunks (it sees a jump in `firstSampleIndex`).
+ */
+export interface WaveformMessage extends Envelope<'waveform'> {
+  waveform: WaveformChunkDto;
+}
+/** Reply to `subscribe`: what this connection now receives. */
+export interface SubscribedMessage extends Envelope<'subscribed'> {
+  waveforms: boolean;
+  requestId?: string;
+}
 export interface PongMessage extends Envelope<'pong'> {
   serverTime: number;
   requestId?: string;
@@ -271,6 +307,8 @@ export type ServerMessage =
   | PumpMessage
   | OrderMessage
   | PumpChangeMessage
+  | WaveformMessage
+  | SubscribedMessage
   | PongMessage
   | ErrorMessage;
 
@@ -283,4 +321,10 @@ export interface GetSnapshotMessage extends Envelope<'get-snapshot'> {
   requestId?: string;
 }
 
-export type ClientMessage = PingMessage | GetSnapshotMessage;
+/** Opts this connection in to (or out of) `waveform` messages. Default: out. */
+export interface SubscribeMessage extends Envelope<'subscribe'> {
+  waveforms: boolean;
+  requestId?: string;
+}
+
+export type ClientMessage = PingMessage | GetSnapshotMessage | SubscribeMessage;

@@ -5,10 +5,14 @@
  * alarms of one priority flash in phase. Text is always set with textContent.
  */
 import type { AlarmDto, BedSnapshot, DeviceSnapshot } from './protocol-types.js';
-import { latestOf, type ClientState } from './client-state.js';
+import type { ClientState } from './client-state.js';
 import { PumpPanel, type PumpActions } from './pump-panel.js';
 import { el, setData, setText } from './dom.js';
-import { deviceStateView, displayUnit, formatAge, metricView, priorityMarker, sessionLabel } from './format.js';
+import { deviceStateView, displayUnit, formatAge, freshness, metricView, priorityMarker, sessionLabel } from './format.js';
+import { SECONDARY_VITAL_METRICS, SecondaryVitals } from './secondary-vitals.js';
+import { sourcedMetricView, sourcesOf } from './vitals-format.js';
+import { TraceView } from './trace-view.js';
+import type { WaveformStore } from './waveform-buffer.js';
 
 /** The big numerics of every tile, in order. */
 const PRIMARY_METRICS = [
@@ -16,10 +20,10 @@ const PRIMARY_METRICS = [
   { id: 'pulse-rate', label: 'Pulse', unit: '/min' },
 ] as const;
 
+/** Labels of the small extras line (NIBP, HR, RR, EtCO2 and temperature have their own boxes: secondary-vitals.ts). */
 const SECONDARY_LABELS: Record<string, string> = {
-  'heart-rate': 'HR', 'perfusion-index': 'PI', spco: 'SpCO', spmet: 'SpMet', pvi: 'PVI',
-  'nibp-sys': 'NIBP sys', 'nibp-dia': 'NIBP dia', 'nibp-mean': 'NIBP mean', 'resp-rate': 'RR',
-  'temp-body': 'Temp', 'pump-rate': 'Pump rate', 'volume-infused': 'Vol. infused', 'vtbi-remaining': 'VTBI left',
+  'perfusion-index': 'PI', spco: 'SpCO', spmet: 'SpMet', pvi: 'PVI',
+  'pump-rate': 'Pump rate', 'volume-infused': 'Vol. infused', 'vtbi-remaining': 'VTBI left',
 };
 
 /** What the tiles need for pump panels; absent when the gateway has no pump control. */
@@ -45,6 +49,9 @@ export class BedTile {
   private readonly alarmList: HTMLElement;
   private readonly noAlarms: HTMLElement;
   private readonly vitals = new Map<string, VitalParts>();
+  private readonly traceArea: HTMLElement;
+  private readonly traces = new Map<string, TraceView>();
+  private readonly secondaryVitals: SecondaryVitals;
   private readonly secondary: HTMLElement;
   private readonly deviceList: HTMLElement;
   private readonly alarmRows = new Map<string, HTMLElement>();
@@ -76,14 +83,34 @@ export class BedTile {
       vitals.append(root);
       this.vitals.set(metric.id, { root, value, unit, note });
     }
+    this.traceArea = el('div', 'traces', `traces-${bedId}`);
+    this.secondaryVitals = new SecondaryVitals(bedId);
     this.secondary = el('div', 'secondary');
     this.pumpArea = el('div', 'pumps');
     this.deviceList = el('ul', 'devices');
-    this.root.append(head, this.alarmList, vitals, this.secondary, this.pumpArea, this.deviceList);
+    this.root.append(head, this.alarmList, vitals, this.traceArea, this.secondaryVitals.root, this.secondary, this.pumpArea, this.deviceList);
+  }
+
+  /** Draws the live waveforms (every animation frame). */
+  drawTraces(nowMs: number, serverNow: number): void {
+    for (const view of this.traces.values()) view.draw(nowMs, serverNow);
+  }
+
+  /** Adds a view for every waveform of the bed not shown yet. */
+  private updateTraces(waveforms: WaveformStore | undefined): void {
+    for (const trace of waveforms?.tracesOfBed(this.bedId) ?? []) {
+      const key = `${trace.deviceId}\u0000${trace.metric}`;
+      const held = this.traces.get(key);
+      if (held?.trace === trace) continue;
+      held?.root.remove();
+      const view = new TraceView(trace);
+      this.traces.set(key, view);
+      this.traceArea.append(view.root);
+    }
   }
 
   /** Brings the tile up to date with the bed's state at server time `serverNow`. */
-  update(bed: BedSnapshot, serverNow: number, pumps?: PumpContext): void {
+  update(bed: BedSnapshot, serverNow: number, pumps?: PumpContext, waveforms?: WaveformStore): void {
     setText(this.label, bed.label);
     setText(this.session, bed.configured ? sessionLabel(bed.session) : 'Not configured');
     setData(this.root, 'alarm', bed.alarms[0]?.priority ?? 'none');
@@ -91,13 +118,15 @@ export class BedTile {
     for (const metric of PRIMARY_METRICS) {
       const parts = this.vitals.get(metric.id);
       if (!parts) continue;
-      const view = metricView(metric.id, metric.unit, latestOf(bed, metric.id), serverNow);
+      const view = sourcedMetricView(bed, metric.id, metric.unit, serverNow);
       setText(parts.value, view.text);
       setText(parts.unit, view.unit);
       setText(parts.note, view.questionable ? `questionable ${view.note}`.trim() : view.note);
       setData(parts.root, 'freshness', view.freshness);
       setData(parts.root, 'questionable', String(view.questionable));
     }
+    this.updateTraces(waveforms);
+    this.secondaryVitals.update(bed, serverNow);
     const panelled = this.updatePumps(bed, serverNow, pumps);
     this.updateSecondary(bed, serverNow, panelled);
     this.updateDevices(bed.devices, serverNow);
@@ -160,13 +189,15 @@ export class BedTile {
     }
   }
 
-  /** The smaller metrics, leaving out those of devices shown in a pump panel. */
+  /** The small extras line, leaving out the numerics shown above and devices shown in a pump panel. */
   private updateSecondary(bed: BedSnapshot, serverNow: number, panelled: Set<string>): void {
     const primary = new Set<string>(PRIMARY_METRICS.map((m) => m.id));
     const shown = panelled.size === 0 ? bed : { ...bed, observations: bed.observations.filter((o) => !panelled.has(o.deviceId)) };
-    const metrics = [...new Set(shown.observations.map((o) => o.metric))].filter((m) => !primary.has(m)).sort();
+    const metrics = [...new Set(shown.observations.map((o) => o.metric))]
+      .filter((m) => !primary.has(m) && !SECONDARY_VITAL_METRICS.has(m))
+      .sort();
     const parts = metrics.map((metric) => {
-      const obs = latestOf(shown, metric);
+      const obs = sourcesOf(shown, metric, (o) => freshness(o, serverNow))[0];
       const view = metricView(metric, obs?.unit ?? '', obs, serverNow);
       return { metric, text: `${SECONDARY_LABELS[metric] ?? metric} ${view.text} ${displayUnit(view.unit)}`, fresh: view.freshness };
     });
@@ -209,8 +240,13 @@ export class Board {
 
   constructor(private readonly root: HTMLElement) {}
 
+  /** Draws every tile's live waveforms (call every animation frame). */
+  drawTraces(nowMs: number, serverNow: number): void {
+    for (const tile of this.tiles.values()) tile.drawTraces(nowMs, serverNow);
+  }
+
   /** Updates the given beds (or all), adding tiles for new beds. */
-  render(beds: BedSnapshot[], serverNow: number, pumps?: PumpContext): void {
+  render(beds: BedSnapshot[], serverNow: number, pumps?: PumpContext, waveforms?: WaveformStore): void {
     const keep = new Set(beds.map((b) => b.id));
     for (const [id, tile] of this.tiles) {
       if (!keep.has(id)) {
@@ -225,7 +261,7 @@ export class Board {
         this.tiles.set(bed.id, tile);
         this.root.append(tile.root);
       }
-      tile.update(bed, serverNow, pumps);
+      tile.update(bed, serverNow, pumps, waveforms);
     }
     this.root.dataset.empty = String(beds.length === 0);
   }
