@@ -62,7 +62,7 @@ export function communicationLostAlarm(
 }
 
 /** Device technical codes that mean the device cannot measure at all. */
-export const SENSOR_OFF_CODES: ReadonlySet<string> = new Set(['SENSOR_OFF', 'NO_SENSOR', 'NO_CABLE', 'DEFECTIVE_SENSOR']);
+export const SENSOR_OFF_CODES: ReadonlySet<string> = new Set(['SENSOR_OFF', 'NO_SENSOR', 'NO_CABLE', 'DEFECTIVE_SENSOR', 'SENSOR_DISCONNECT']);
 
 /**
  * Pump alarm conditions and their priority (IEC 60601-1-8 assignment: an occlusion or
@@ -76,6 +76,11 @@ export const PUMP_CONDITION_PRIORITIES: Readonly<Record<string, AlarmPriority>> 
   SYRINGE_OR_DOOR: 'medium',
   NEAR_END: 'low',
   LOW_BATTERY: 'low',
+  // NE-1000: a pump that stopped on its safe-mode watchdog (Vigil's link failed) or stalled
+  // no longer infuses -> high; a pump that reset after a power loss -> medium.
+  PUMP_WATCHDOG_STOPPED: 'high',
+  PUMP_STALLED: 'high',
+  PUMP_RESET: 'medium',
 };
 
 export interface DeviceConditionPriorities {

@@ -3,6 +3,7 @@ import { METRIC_IDS, type MetricId } from '../model/metrics.js';
 import type { DriverDefinition } from '../device/device-driver.js';
 import { parseTransportUrl, transportUrlProblems } from '../transport/transport-url.js';
 import { patientSpecSchema } from '../../simulators/patient/virtual-patient.js';
+import { simulatedMonitorSchema, simulatedNe1000Schema } from '../../simulators/sim-specs.js';
 
 /**
  * The one schema of Vigil's configuration file. It yields the types and the defaults,
@@ -126,6 +127,12 @@ export function buildConfigSchema({ drivers, simulatorModels }: ConfigSchemaInpu
         running: z.boolean().default(true),
       })
       .optional(),
+    /** Modbus slave address of a simulated Modbus device (default 1). */
+    unitId: z.number().int().min(1).max(247).optional(),
+    /** A simulated Modbus monitor: NIBP cycle. */
+    monitor: simulatedMonitorSchema.optional(),
+    /** A simulated NE-1000: its safe-mode watchdog and address, as set at the pump. */
+    ne1000: simulatedNe1000Schema.optional(),
   });
   const deviceBase = {
     id,

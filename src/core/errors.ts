@@ -33,6 +33,7 @@ export type VigilErrorCode =
   | 'COMMAND_TIMEOUT'
   | 'COMMAND_ABORTED'
   | 'PUMP_VALUE_INVALID'
+  | 'MODBUS_EXCEPTION'
   | 'ORDER_REFUSED'
   | 'ORDER_NOT_FOUND'
   | 'INTERNAL';

@@ -75,7 +75,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
 
     const wiring = new PumpControlWiring(config, { logger, clock, database, audit, users, sessions });
-    const devices = createDevices(config, { bus, logger, clock, laneGrantFor: wiring.laneGrantFor });
+    const devices = createDevices(config, { bus, logger, clock, laneGrantsFor: wiring.laneGrantsFor });
     const control = wiring.createService(devices);
     if (control) cleanups.push(() => control.close());
 
@@ -94,6 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       })),
       observations$: bus.observations$,
       status$: bus.status$,
+      waveforms$: bus.waveforms$,
       alarms$,
       ...(control ? { control } : {}),
       logger: logger.child({ component: 'station' }),

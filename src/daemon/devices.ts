@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { GatewayBus } from '../bus/gateway-bus.js';
 import type { VigilConfig } from '../config/schema.js';
 import type { DeviceDriver, DriverDefinition } from '../device/device-driver.js';
-import type { CommandLaneGrant } from '../device/command-lane.js';
+import type { CommandLaneGrant, RegisterLaneGrant } from '../device/command-lane.js';
 import { VigilError } from '../core/errors.js';
 import { createTransport } from '../transport/create-transport.js';
 import { findDriver } from '../../drivers/registry.js';
@@ -21,10 +21,14 @@ export interface DeviceDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   /**
-   * The command-lane grant for a device, if its control is handed to src/control/
-   * (the bed's infusion pump); undefined for every other device.
+   * The lane grant for a device, if its control is handed to src/control/ (the bed's
+   * infusion pump); empty for every other device.
    */
-  readonly laneGrantFor: (bedId: string, deviceId: string) => CommandLaneGrant | undefined;
+  readonly laneGrantsFor: (
+    bedId: string,
+    deviceId: string,
+    family: NonNullable<DriverDefinition['programmablePump']>,
+  ) => { commandLaneGrant?: CommandLaneGrant; registerLaneGrant?: RegisterLaneGrant };
 }
 
 /** Creates (without starting) one transport + driver per configured device. */
@@ -39,7 +43,7 @@ export function createDevices(config: VigilConfig, deps: DeviceDeps): RunningDev
         logger: logger.child({ component: 'transport' }),
         clock: deps.clock,
       });
-      const commandLaneGrant = definition.programmablePump ? deps.laneGrantFor(bed.id, device.id) : undefined;
+      const grants = definition.programmablePump ? deps.laneGrantsFor(bed.id, device.id, definition.programmablePump) : {};
       const driver = definition.create({
         bedId: bed.id,
         deviceId: device.id,
@@ -48,7 +52,7 @@ export function createDevices(config: VigilConfig, deps: DeviceDeps): RunningDev
         logger,
         clock: deps.clock,
         options: device.options,
-        ...(commandLaneGrant ? { commandLaneGrant } : {}),
+        ...grants,
       });
       devices.push({ bedId: bed.id, deviceId: device.id, definition, driver });
     }

@@ -33,6 +33,9 @@ export async function startSimulation(config: VigilConfig, logger: Logger, clock
           deviceId: device.id,
           model: device.simulator.model as SimulatedModel,
           ...(device.simulator.serialNumber ? { serialNumber: device.simulator.serialNumber } : {}),
+          ...(device.simulator.unitId !== undefined ? { unitId: device.simulator.unitId } : {}),
+          ...(device.simulator.monitor ? { monitor: device.simulator.monitor } : {}),
+          ...(device.simulator.ne1000 ? { ne1000: device.simulator.ne1000 } : {}),
           ...(device.simulator.pump && bed.infusion
             ? { pump: { concentrationMgPerMl: bed.infusion.concentrationMgPerMl, ...device.simulator.pump } }
             : {}),

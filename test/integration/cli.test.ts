@@ -24,14 +24,14 @@ async function vigil(...args: string[]): Promise<{ code: number; stdout: string;
 }
 
 describe('vigil CLI', () => {
-  it('the embedded default configuration is valid: two beds with simulated oximeters, bed 1 with a ketamine pump', () => {
+  it('the embedded default configuration is valid: two simulated beds with monitors, bed 1 with a ketamine pump, bed 2 with a Nonin', () => {
     const config = loadVigilConfig(defaultConfigPath());
     expect(config.simulation.enabled).toBe(true);
     expect(config.beds[0]!.infusion).toEqual({ pump: 'pump', drug: 'ketamine', concentrationMgPerMl: 10, patientWeightKg: 70 });
     expect(config.station).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.beds.map((b) => [b.id, b.session, b.devices.map((d) => d.simulator?.model)])).toEqual([
-      ['bed-1', 'iv-ketamine', ['alaris-asena-gh', 'masimo-radical-7']],
-      ['bed-2', 'im-ketamine', ['masimo-rad-8']],
+      ['bed-1', 'iv-ketamine', ['alaris-asena-gh', 'masimo-radical-7', 'modbus-monitor']],
+      ['bed-2', 'im-ketamine', ['nonin', 'modbus-monitor']],
     ]);
   });
 
@@ -44,7 +44,7 @@ describe('vigil CLI', () => {
   it('check-config accepts the default configuration', async () => {
     const { code, stdout } = await vigil('check-config', defaultConfigPath());
     expect(code).toBe(0);
-    expect(stdout).toMatch(/OK \(2 beds, 3 devices\)/);
+    expect(stdout).toMatch(/OK \(2 beds, 5 devices\)/);
   });
 
   it('check-config and start refuse a broken file with every problem named', async () => {
@@ -52,7 +52,7 @@ describe('vigil CLI', () => {
     const file = join(dir, 'broken.yaml');
     const broken = readFileSync(defaultConfigPath(), 'utf8')
       .replace('port: 8080', 'port: 80800')
-      .replace('tcp://127.0.0.1:4102', 'tcp://127.0.0.1');
+      .replace('tcp://127.0.0.1:4105', 'tcp://127.0.0.1');
     writeFileSync(file, broken);
     const check = await vigil('check-config', file);
     expect(check.code).toBe(1);

@@ -30,7 +30,7 @@ describe('vigil start + nurse station in a browser', () => {
   const testId = (id: string) => page.locator(`[data-testid="${id}"]`).first();
 
   beforeAll(async () => {
-    const [station, control, oxi1, oxi2, pump] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [station, control, oxi1, oxi2, pump, mon1, mon2] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
     const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
     stationUrl = `http://127.0.0.1:${station}`;
     controlUrl = `http://127.0.0.1:${control}`;
@@ -38,11 +38,13 @@ describe('vigil start + nurse station in a browser', () => {
       .replace('port: 8080', `port: ${station}`)
       .replace('controlPort: 8081', `controlPort: ${control}`)
       .replace('127.0.0.1:4101', `127.0.0.1:${oxi1}`)
-      .replace('127.0.0.1:4102', `127.0.0.1:${oxi2}`)
       .replace('level: info', 'level: warn')
       .replace('spo2: { low: 90, priority: high, delayMs: 15000 }', 'spo2: { low: 90, priority: high, delayMs: 2000 }')
       .replace('patient: { seed: 1 }', 'patient: { seed: 1, timeScale: 10 }')
       .replace('127.0.0.1:4103', `127.0.0.1:${pump}`)
+      .replace('127.0.0.1:4104', `127.0.0.1:${mon1}`)
+      .replace('127.0.0.1:4105', `127.0.0.1:${oxi2}`)
+      .replace('127.0.0.1:4106', `127.0.0.1:${mon2}`)
       .replace('drugLibrary: drug-library.yaml', `drugLibrary: ${join(dirname(defaultConfigPath()), 'drug-library.yaml')}`)
       .replace('databasePath: var/vigil.sqlite', `databasePath: ${join(dir, 'vigil.sqlite')}`);
     const file = join(dir, 'clinic.yaml');

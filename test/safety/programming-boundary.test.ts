@@ -39,7 +39,7 @@ describe('the pump programming boundary', () => {
 
   it('the alarm path, the station, the bus and the drivers are among the modules checked', () => {
     const checked = [...graph.keys()].filter((m) => !mayReachDoor(m));
-    for (const prefix of ['src/alarms/', 'src/station/', 'src/bus/', 'src/transport/', 'drivers/alaris-asena/', 'drivers/masimo-ascii/', 'simulators/']) {
+    for (const prefix of ['src/alarms/', 'src/station/', 'src/bus/', 'src/transport/', 'drivers/alaris-asena/', 'drivers/masimo-ascii/', 'drivers/modbus/', 'drivers/nonin/', 'drivers/ne1000/', 'simulators/']) {
       expect(checked.some((m) => m.startsWith(prefix)), prefix).toBe(true);
     }
   });
@@ -52,8 +52,9 @@ describe('the pump programming boundary', () => {
     expect(loaders.filter((m) => !m.startsWith('src/control/'))).toEqual([]);
   });
 
-  it('only the daemon wiring hands out command lanes', () => {
-    const granters = [...graph.keys()].filter((m) => /commandLaneGrant\s*:/.test(readSource(m)));
+  it('only the daemon wiring hands out command and register lanes', () => {
+    const granters = [...graph.keys()].filter((m) => /(commandLaneGrant|registerLaneGrant)\s*:/.test(readSource(m)));
+    expect(granters.length).toBeGreaterThan(0);
     expect(granters.filter((m) => !m.startsWith('src/daemon/'))).toEqual([]);
   });
 });
