@@ -21,6 +21,13 @@ export const AUDIT_ACTIONS = [
   // Alarms.
   'alarm.acknowledged',
   'alarm.silenced',
+  // Alarm control from the station (src/alarms/alarm-control.ts, docs/alarms.md "Runtime changes").
+  'alarm.audio-paused',
+  'alarm.off',
+  'alarm.on',
+  'alarm.profile-changed',
+  'alarm.limit-changed',
+  'alarm.command-refused',
   // Users and sessions.
   'user.added',
   'user.disabled',

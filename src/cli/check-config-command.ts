@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { isVigilError } from '../core/errors.js';
 import { loadVigilConfig } from '../config/vigil-config.js';
 import { checkDrugReferences } from '../daemon/config-checks.js';
+import { resolveBedProfiles } from '../daemon/alarm-wiring.js';
 import type { CliIo } from './cli-io.js';
 
 const HELP = `Usage: vigil check-config FILE [FILE...]
@@ -23,6 +24,7 @@ export function runCheckConfigCommand(argv: string[], io: CliIo): number {
     try {
       const config = loadVigilConfig(file);
       checkDrugReferences(config, file);
+      resolveBedProfiles(config, file);
       const devices = config.beds.reduce((n, b) => n + b.devices.length, 0);
       io.out(`${file}: OK (${config.beds.length} beds, ${devices} devices)`);
     } catch (err) {

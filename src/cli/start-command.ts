@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger.js';
 import { defaultConfigPath, loadVigilConfig } from '../config/vigil-config.js';
 import { startDaemon } from '../daemon/daemon.js';
 import { checkDrugReferences } from '../daemon/config-checks.js';
+import { resolveBedProfiles } from '../daemon/alarm-wiring.js';
 import type { CliIo } from './cli-io.js';
 
 const HELP = `Usage: vigil start [--config FILE] [--log-level LEVEL] [--pretty]
@@ -31,6 +32,7 @@ export async function runStartCommand(argv: string[], io: CliIo): Promise<number
   try {
     config = loadVigilConfig(file);
     checkDrugReferences(config, file);
+    resolveBedProfiles(config, file);
   } catch (err) {
     if (!isVigilError(err)) throw err;
     io.err(`vigil: refusing to start.\n${err.message}`);
@@ -41,7 +43,7 @@ export async function runStartCommand(argv: string[], io: CliIo): Promise<number
   logger.info({ config: file }, 'configuration loaded');
   let daemon;
   try {
-    daemon = await startDaemon({ config, logger });
+    daemon = await startDaemon({ config, configFile: file, logger });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
     if (e.code === 'EADDRINUSE') {

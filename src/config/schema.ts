@@ -75,15 +75,15 @@ const limitsSchema = z
 
 const bedAlarms = z
   .strictObject({
+    /**
+     * The alarm profile (docs/alarms.md): the id of a shipped profile in config/alarm-profiles/
+     * (`adult-default`, `ketamine-iv`, `ketamine-im`) or a path to a profile file, relative to
+     * this file. Default from the bed's session: iv-ketamine -> ketamine-iv, im-ketamine ->
+     * ketamine-im, other -> adult-default.
+     */
+    profile: z.string().min(1).optional(),
+    /** This bed's own limits: each replaces the profile's limit rules of that metric. */
     limits: limitsSchema,
-    /** Priority of "communication lost" (a device silent past its driver's grace, or its link down). */
-    communicationLostPriority: priorityEnum.default('medium'),
-    /** Priority of the device's own technical conditions that stop measurement (sensor off, no sensor, no cable). */
-    sensorOffPriority: priorityEnum.default('medium'),
-    /** Priority of the device's other technical conditions (low perfusion, interference, low battery...). */
-    deviceTechnicalPriority: priorityEnum.default('low'),
-    /** Priority given to alarms the device raises from its own limits. */
-    deviceAlarmPriority: priorityEnum.default('medium'),
   })
   .prefault({});
 

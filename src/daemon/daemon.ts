@@ -1,10 +1,14 @@
-import { asyncScheduler, merge, share, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, EMPTY, share, type Observable, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../core/logger.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { GatewayBus } from '../bus/gateway-bus.js';
 import type { VigilConfig } from '../config/schema.js';
 import type { AlarmEvent } from '../alarms/alarm.js';
-import { createAlarmPipeline } from '../alarms/alarm-pipeline.js';
+import { resolveBedProfiles, startAlarmEngine } from './alarm-wiring.js';
+import { AlarmControl } from '../alarms/alarm-control.js';
+import type { AlarmControlApi } from '../alarms/alarm-control-api.js';
+import { loadAlarmProfiles } from '../alarms/engine/profile-loader.js';
+import type { EngineEvent } from '../alarms/engine/engine-events.js';
 import { startStationServer } from '../station/station-server.js';
 import { openDatabase } from '../store/database.js';
 import { AuditLog } from '../audit/audit-log.js';
@@ -18,6 +22,8 @@ import { ensureDemoUsers } from './demo-users.js';
 
 export interface DaemonOptions {
   readonly config: VigilConfig;
+  /** The configuration file (relative alarm-profile paths are read from its folder). */
+  readonly configFile?: string;
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly scheduler?: SchedulerLike;
@@ -32,6 +38,8 @@ export interface RunningDaemon {
   readonly alarms$: Observable<AlarmEvent>;
   /** The pump-control workflow, when a bed has an infusion pump. */
   readonly control: ControlApi | null;
+  /** Acknowledge, audio pause, alarm off, profile and limit changes (audited). */
+  readonly alarmControl: AlarmControlApi;
   /** Stops drivers, the station and the simulators, in that order. Idempotent. */
   stop(): Promise<void>;
 }
@@ -79,8 +87,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const control = wiring.createService(devices);
     if (control) cleanups.push(() => control.close());
 
-    const alarms$ = merge(createAlarmPipeline(config.beds, bus, scheduler), control?.alarms$ ?? []).pipe(share());
-    const alarmLog = alarms$.subscribe((e) => logAlarm(logger, e));
+    const profiles = resolveBedProfiles(config, options.configFile ?? 'configuration');
+    const engine = startAlarmEngine(config, profiles, { observations$: bus.observations$, status$: bus.status$, conditions$: bus.conditions$, external$: control?.alarms$ ?? EMPTY }, scheduler, logger);
+    cleanups.push(() => engine.stop());
+    const alarms$: Observable<AlarmEvent> = engine.alarmEvents$.pipe(share());
+    const alarmControl = new AlarmControl({
+      engine,
+      sessions,
+      audit,
+      profiles: loadAlarmProfiles(),
+      bedProfiles: profiles,
+      logger: logger.child({ component: 'alarm-control' }),
+    });
+    const alarmLog = engine.events$.subscribe((e) => logEngineEvent(logger, e));
     cleanups.push(() => alarmLog.unsubscribe());
 
     const station = await startStationServer({
@@ -96,7 +115,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       status$: bus.status$,
       waveforms$: bus.waveforms$,
       alarms$,
-      ...(control ? { control } : {}),
+      ...(control ? { control } : { auth: alarmControl }),
+      alarmControl,
       logger: logger.child({ component: 'station' }),
     });
     cleanups.push(() => station.close());
@@ -117,6 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       bus,
       alarms$,
       control,
+      alarmControl,
       stop: async () => {
         if (stopped) return;
         stopped = true;
@@ -130,7 +151,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   }
 }
 
-function logAlarm(logger: Logger, { phase, alarm }: AlarmEvent): void {
+function logEngineEvent(logger: Logger, event: EngineEvent): void {
+  if (event.type !== 'alarm') {
+    logger.info({ component: 'alarms', event }, `alarm ${event.type}`);
+    return;
+  }
+  const { phase, alarm } = event;
   const fields = { component: 'alarms', phase, bed: alarm.bedId, device: alarm.deviceId, code: alarm.code, priority: alarm.priority };
   if (phase === 'start') logger.warn(fields, `alarm: ${alarm.message}`);
   else if (phase === 'end') logger.info(fields, `alarm ended: ${alarm.message}`);

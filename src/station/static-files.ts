@@ -28,8 +28,10 @@ export const STATIC_FILES: ReadonlyMap<string, StaticFile> = new Map([
   ['/view.js', { file: `${WEB_DIST}/view.js`, contentType: JS }],
   ['/protocol-types.js', { file: `${WEB_DIST}/protocol-types.js`, contentType: JS }],
   ['/pump.css', { file: `${WEB_SRC}/pump.css`, contentType: 'text/css; charset=utf-8' }],
+  ['/alarm.css', { file: `${WEB_SRC}/alarm.css`, contentType: 'text/css; charset=utf-8' }],
   ...['dom', 'api-client', 'login-box', 'audit-panel', 'order-dialog', 'order-steps', 'order-flow', 'pump-panel', 'pump-format',
-    'waveform-buffer', 'trace-geometry', 'trace-view', 'vitals-format', 'secondary-vitals'].map(
+    'waveform-buffer', 'trace-geometry', 'trace-view', 'vitals-format', 'secondary-vitals',
+    'alarm-state', 'alarm-format', 'alarm-sound', 'alarm-row', 'bed-alarm-bar', 'alarm-history-panel', 'alarm-profile-panel'].map(
     (name): [string, StaticFile] => [`/${name}.js`, { file: `${WEB_DIST}/${name}.js`, contentType: JS }],
   ),
 ]);

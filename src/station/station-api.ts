@@ -28,6 +28,12 @@ import {
 } from './api-schemas.js';
 import { orderToDto, pumpToDto } from './pump-protocol.js';
 
+/**
+ * Who logs users in: the control module, or (a gateway without pump control) the alarm
+ * control, over the same sessions. Only login, logout and me use it.
+ */
+export type StationAuth = Pick<ControlApi, 'login' | 'logout' | 'whoami'>;
+
 /** Largest accepted request body. */
 export const MAX_API_BODY_BYTES = 16 * 1024;
 /** Orders listed by GET /api/orders and in snapshots. */
@@ -35,6 +41,7 @@ export const RECENT_ORDERS = 50;
 
 interface RouteContext {
   readonly control: ControlApi;
+  readonly auth: StationAuth;
   readonly req: IncomingMessage;
   readonly url: URL;
   /** The bearer token (present when the route requires it). */
@@ -51,6 +58,8 @@ interface Route {
   readonly path: string;
   /** Needs `Authorization: Bearer <token>`. */
   readonly auth: boolean;
+  /** Served by the StationAuth alone (works without pump control). */
+  readonly session?: true;
   /** Body schema (POST only). */
   readonly body?: z.ZodType;
   run(ctx: RouteContext): Promise<JsonReply> | JsonReply;
@@ -61,21 +70,21 @@ const order = (ctx: RouteContext): string => ctx.orderId;
 
 const ROUTES: readonly Route[] = [
   {
-    method: 'POST', path: '/api/login', auth: false, body: loginSchema,
-    run: async ({ control, body, req }) => {
+    method: 'POST', path: '/api/login', auth: false, session: true, body: loginSchema,
+    run: async ({ auth, body, req }) => {
       const { username, password } = body as z.infer<typeof loginSchema>;
-      const session = await control.login(username, password, req.socket.remoteAddress);
+      const session = await auth.login(username, password, req.socket.remoteAddress);
       return ok({ token: session.token, user: { ...session.user }, expiresAt: session.expiresAt });
     },
   },
   {
-    method: 'POST', path: '/api/logout', auth: true, body: emptySchema,
-    run: ({ control, token }) => {
-      control.logout(token);
+    method: 'POST', path: '/api/logout', auth: true, session: true, body: emptySchema,
+    run: ({ auth, token }) => {
+      auth.logout(token);
       return ok({ loggedOut: true });
     },
   },
-  { method: 'GET', path: '/api/me', auth: true, run: ({ control, token }) => ok({ user: { ...control.whoami(token) } }) },
+  { method: 'GET', path: '/api/me', auth: true, session: true, run: ({ auth, token }) => ok({ user: { ...auth.whoami(token) } }) },
   { method: 'GET', path: '/api/pumps', auth: false, run: ({ control }) => ok({ pumps: control.pumps().map(pumpToDto) }) },
   { method: 'GET', path: '/api/orders', auth: false, run: ({ control }) => ok({ orders: control.orders(RECENT_ORDERS).map(orderToDto) }) },
   {
@@ -161,11 +170,14 @@ function bearerToken(req: IncomingMessage): string | null {
 }
 
 /**
- * Answers one /api request (other than GET /api/state). Never throws and never
- * rejects: every failure becomes a JSON error answer.
+ * Answers one /api request (other than GET /api/state and /api/beds). Never throws and
+ * never rejects: every failure becomes a JSON error answer. Without pump control, only
+ * login, logout and me are served, and only when `sessionAuth` is given.
  */
-export async function handleApiRequest(req: IncomingMessage, url: URL, control: ControlApi | undefined, log: Logger): Promise<JsonReply> {
-  if (!control) return apiError(404, 'PUMP_CONTROL_OFF', 'pump control is not enabled on this gateway');
+export async function handleApiRequest(req: IncomingMessage, url: URL, control: ControlApi | undefined, log: Logger, sessionAuth?: StationAuth): Promise<JsonReply> {
+  const auth = control ?? sessionAuth;
+  const sessionOnly = ROUTES.some((r) => r.session && matchPath(r.path, url.pathname) !== null);
+  if (!control && !(auth && sessionOnly)) return apiError(404, 'PUMP_CONTROL_OFF', 'pump control is not enabled on this gateway');
   // A static path segment never matches ':id', so /api/orders/stop finds the stop route first.
   const candidates = ROUTES.map((route) => ({ route, id: matchPath(route.path, url.pathname) })).filter((c) => c.id !== null);
   if (candidates.length === 0) return apiError(404, 'NOT_FOUND', `no API route ${url.pathname.slice(0, 100)}`);
@@ -186,7 +198,7 @@ export async function handleApiRequest(req: IncomingMessage, url: URL, control: 
     let orderId = '';
     if (route.path.includes(':id')) {
       orderId = safeDecode(match.id ?? '');
-      if (!isOrderId(orderId) || control.order(orderId) === undefined) {
+      if (!isOrderId(orderId) || control?.order(orderId) === undefined) {
         return apiError(404, 'ORDER_NOT_FOUND', `no order ${JSON.stringify(orderId.slice(0, 64))}`);
       }
     }
@@ -205,7 +217,8 @@ export async function handleApiRequest(req: IncomingMessage, url: URL, control: 
       if (!parsed.success) return invalidRequest(parsed.error, 'query');
       body = parsed.data;
     }
-    return await route.run({ control, req, url, token, orderId, body });
+    // Without pump control only session routes get here, and they use `auth` alone.
+    return await route.run({ control: control as ControlApi, auth: auth as StationAuth, req, url, token, orderId, body });
   } catch (err) {
     return errorReply(err, log, routeName);
   }

@@ -9,6 +9,7 @@ import type { Observation } from '../model/observation.js';
 import type { DeviceStatus } from '../model/device-events.js';
 import type { AlarmCondition, AlarmEvent } from '../alarms/alarm.js';
 import type { WaveformChunk } from '../model/waveform.js';
+import type { EngineAlarmCondition } from '../alarms/engine/engine-events.js';
 import {
   STATION_PROTOCOL_VERSION,
   type AlarmDto,
@@ -23,6 +24,7 @@ import {
   type WaveformMessage,
 } from './web/protocol-types.js';
 import { orderViewSchema, pumpChangeSchema, pumpViewSchema } from './pump-protocol.js';
+import { alarmEventSchema, bedAlarmStateSchema } from './alarm-protocol.js';
 
 export * from './web/protocol-types.js';
 
@@ -42,8 +44,20 @@ export function deviceStatusToDto(s: DeviceStatus): DeviceStatusDto {
     ...(s.deviceAlarm ? { deviceAlarm: { ...s.deviceAlarm } } : {}),
   };
 }
-export function alarmToDto(a: AlarmCondition): AlarmDto {
-  return { ...a };
+/** The wire form of an alarm: the condition, plus the engine's signalling state when present. */
+export function alarmToDto(a: AlarmCondition | EngineAlarmCondition): AlarmDto {
+  const { id, bedId, deviceId, code, kind, priority, message, startedAt, updatedAt, endedAt } = a;
+  const dto: AlarmDto = { id, bedId, deviceId, code, kind, priority, message, startedAt, updatedAt, endedAt };
+  if (a.value !== undefined) dto.value = a.value;
+  if (a.limit !== undefined) dto.limit = a.limit;
+  if ('acknowledged' in a) {
+    const e = a;
+    Object.assign(dto, {
+      ruleId: e.ruleId, conditionActive: e.conditionActive, latched: e.latched, acknowledged: e.acknowledged, acknowledgedBy: e.acknowledgedBy,
+      acknowledgedAt: e.acknowledgedAt, audioPaused: e.audioPaused, audible: e.audible, escalationTier: e.escalationTier, escalationTarget: e.escalationTarget,
+    });
+  }
+  return dto;
 }
 export function waveformToDto(w: WaveformChunk): WaveformChunkDto {
   return { ...w, samples: [...w.samples], range: { ...w.range } };
@@ -56,8 +70,9 @@ export const WIRE_TYPES_COVER_MODEL: [
   Covers<Observation, ObservationDto>,
   Covers<DeviceStatus, DeviceStatusDto>,
   Covers<AlarmCondition, AlarmDto>,
+  Covers<EngineAlarmCondition, AlarmDto>,
   Covers<WaveformChunk, WaveformChunkDto>,
-] = [true, true, true, true];
+] = [true, true, true, true, true];
 
 const version = z.literal(STATION_PROTOCOL_VERSION);
 const epochMs = z.number().finite();
@@ -102,7 +117,18 @@ export const alarmSchema = z.object({
   endedAt: epochMs.nullable(),
   value: z.number().nullable().optional(),
   limit: z.number().nullable().optional(),
+  ruleId: z.string().optional(),
+  conditionActive: z.boolean().optional(),
+  latched: z.boolean().optional(),
+  acknowledged: z.boolean().optional(),
+  acknowledgedBy: z.string().nullable().optional(),
+  acknowledgedAt: epochMs.nullable().optional(),
+  audioPaused: z.boolean().optional(),
+  audible: z.boolean().optional(),
+  escalationTier: z.number().int().min(0).optional(),
+  escalationTarget: z.string().optional(),
 }) satisfies z.ZodType<AlarmDto>;
+
 
 export const waveformChunkSchema = z.object({
   bedId: z.string(),
@@ -126,6 +152,7 @@ export const bedSnapshotSchema = z.object({
   ),
   observations: z.array(observationSchema),
   alarms: z.array(alarmSchema),
+  alarmState: bedAlarmStateSchema.nullable().optional(),
 }) satisfies z.ZodType<BedSnapshot>;
 
 /** Every message the server may send. Clients and tests validate with it. */
@@ -137,6 +164,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     serverTime: epochMs,
     beds: z.array(bedSnapshotSchema),
     pumpControl: z.boolean(),
+    alarmControl: z.boolean().optional(),
     pumps: z.array(pumpViewSchema),
     orders: z.array(orderViewSchema),
     requestId: requestId.optional(),
@@ -144,6 +172,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ v: version, type: z.literal('observation'), observation: observationSchema }),
   z.object({ v: version, type: z.literal('device-status'), status: deviceStatusSchema }),
   z.object({ v: version, type: z.literal('alarm'), phase: z.enum(['start', 'update', 'end']), alarm: alarmSchema }),
+  z.object({ v: version, type: z.literal('alarm-event'), event: alarmEventSchema }),
   z.object({ v: version, type: z.literal('pump'), pump: pumpViewSchema }),
   z.object({ v: version, type: z.literal('order'), order: orderViewSchema }),
   z.object({ v: version, type: z.literal('pump-change'), change: pumpChangeSchema }),

@@ -17,12 +17,15 @@ import type { WaveformChunk } from '../model/waveform.js';
 import type { AlarmEvent } from '../alarms/alarm.js';
 // Types only: the station must never load the control module's code (safety boundary).
 import type { ControlApi } from '../control/control-api.js';
-import { StationState, type ApplyOutcome, type PumpSource, type StationBed } from './station-state.js';
+// Types only, likewise: the station passes clinicians' alarm commands on, it never runs the engine.
+import type { AlarmControlApi } from '../alarms/alarm-control-api.js';
+import { StationState, type ApplyOutcome, type StationBed } from './station-state.js';
 import { StationClients } from './station-clients.js';
 import { loadStaticFile } from './static-files.js';
 import { SECURITY_HEADERS, sendJson } from './http-reply.js';
-import { RECENT_ORDERS, handleApiRequest } from './station-api.js';
-import { orderToDto, pumpChangeToDto, pumpToDto } from './pump-protocol.js';
+import { handleApiRequest, type StationAuth } from './station-api.js';
+import { handleAlarmApiRequest, isAlarmApiPath } from './alarm-api.js';
+import { alarmSource, pumpSource, subscribeAlarmEvents, subscribeControl } from './station-feeds.js';
 import {
   STATION_PROTOCOL_VERSION,
   alarmMessage,
@@ -62,6 +65,17 @@ export interface StationOptions {
    * pump route of /api answers 404 PUMP_CONTROL_OFF.
    */
   control?: ControlApi;
+  /**
+   * Alarm commands from the station (acknowledge, audio pause, alarm off, profile and
+   * limit changes) and the alarm engine's other events, forwarded as `alarm-event`.
+   * Absent: every /api/beds route answers 404 ALARM_CONTROL_OFF.
+   */
+  alarmControl?: AlarmControlApi;
+  /**
+   * Login for a gateway without pump control (e.g. the AlarmControl, which logs in over
+   * the same sessions). Ignored when `control` is given: it logs users in.
+   */
+  auth?: StationAuth;
 }
 
 /** A running station server. */
@@ -79,7 +93,8 @@ export async function startStationServer(options: StationOptions): Promise<Stati
   const clock = options.clock ?? systemClock;
   const root = options.rootDir ?? packageRoot();
   const control = options.control;
-  const state = new StationState(options.beds, control ? pumpSource(control, log) : undefined);
+  const alarmControl = options.alarmControl;
+  const state = new StationState(options.beds, control ? pumpSource(control, log) : undefined, alarmControl ? alarmSource(alarmControl, log) : undefined);
   const maxBufferedBytes = options.maxClientBufferBytes ?? 1024 * 1024;
   const clients = new StationClients({
     state,
@@ -137,14 +152,22 @@ export async function startStationServer(options: StationOptions): Promise<Stati
     );
   }
   if (control) subscriptions.push(...subscribeControl(control, clients, log));
+  if (alarmControl) subscriptions.push(subscribeAlarmEvents(alarmControl, clients, log));
+  const profileChanged = (bedId: string, change: 'profile' | 'limit', ruleId: string | null): void => {
+    const current = alarmControl?.profile(bedId)?.current;
+    if (!current) return;
+    const event = { kind: 'profile-changed' as const, bedId, profileId: current.id, label: current.label, change, ruleId, at: clock.now() };
+    clients.broadcast({ v: STATION_PROTOCOL_VERSION, type: 'alarm-event', event });
+  };
 
   const handleRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     // Only the path is used; it is matched exactly against fixed routes, never joined to a file path.
     const url = new URL(req.url ?? '/', 'http://station.invalid');
     const path = url.pathname;
+    if (isAlarmApiPath(path)) return sendJson(res, await handleAlarmApiRequest(req, url, alarmControl, log, profileChanged));
     if (path.startsWith('/api/') && path !== '/api/state') {
-      return sendJson(res, await handleApiRequest(req, url, control, log));
+      return sendJson(res, await handleApiRequest(req, url, control, log, options.auth));
     }
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
@@ -221,45 +244,4 @@ export async function startStationServer(options: StationOptions): Promise<Stati
     return closing;
   };
   return { url, port, close };
-}
-
-/** Snapshots take pumps and orders from the control module; a failure there is logged, never thrown at a client. */
-function pumpSource(control: ControlApi, log: Logger): PumpSource {
-  return {
-    pumps: () => {
-      try {
-        return control.pumps().map(pumpToDto);
-      } catch (err) {
-        log.error({ err }, 'control module failed to list pumps');
-        return [];
-      }
-    },
-    orders: () => {
-      try {
-        return control.orders(RECENT_ORDERS).map(orderToDto);
-      } catch (err) {
-        log.error({ err }, 'control module failed to list orders');
-        return [];
-      }
-    },
-  };
-}
-
-/** Streams pumps, orders and changes made at the pump to every client. */
-function subscribeControl(control: ControlApi, clients: StationClients, log: Logger): Subscription[] {
-  const v = STATION_PROTOCOL_VERSION;
-  return [
-    control.pumps$.subscribe({
-      next: (p) => clients.broadcast({ v, type: 'pump', pump: pumpToDto(p) }),
-      error: (err: unknown) => log.error({ err }, 'pump stream failed'),
-    }),
-    control.orders$.subscribe({
-      next: (o) => clients.broadcast({ v, type: 'order', order: orderToDto(o) }),
-      error: (err: unknown) => log.error({ err }, 'order stream failed'),
-    }),
-    control.pumpChanges$.subscribe({
-      next: (c) => clients.broadcast({ v, type: 'pump-change', change: pumpChangeToDto(c) }),
-      error: (err: unknown) => log.error({ err }, 'pump-change stream failed'),
-    }),
-  ];
 }

@@ -15,6 +15,7 @@ import {
   deviceStatusToDto,
   observationToDto,
   type AlarmDto,
+  type BedAlarmStateDto,
   type BedSnapshot,
   type DeviceStatusDto,
   type ObservationDto,
@@ -30,6 +31,9 @@ export interface PumpSource {
   /** Open orders and the most recent closed ones, newest first. */
   orders(): OrderViewDto[];
 }
+
+/** Where the snapshot takes each bed's audio pause and alarms off, when the gateway has alarm control. */
+export type AlarmStateSource = (bedId: string) => BedAlarmStateDto | null;
 
 /** A bed as configured for the station. */
 export interface StationBed {
@@ -73,8 +77,11 @@ export function compareAlarms(a: AlarmDto, b: AlarmDto): number {
 export class StationState {
   private readonly beds = new Map<string, BedEntry>();
 
-  /** @param pumpSource pumps and orders for snapshots; absent = no pump control. */
-  constructor(beds: readonly StationBed[], private readonly pumpSource?: PumpSource) {
+  /**
+   * @param pumpSource pumps and orders for snapshots; absent = no pump control.
+   * @param alarmSource each bed's alarm state for snapshots; absent = no alarm control.
+   */
+  constructor(beds: readonly StationBed[], private readonly pumpSource?: PumpSource, private readonly alarmSource?: AlarmStateSource) {
     for (const bed of beds) {
       const devices = new Map<string, DeviceEntry>();
       for (const d of bed.devices) devices.set(d.id, { ...d, status: null });
@@ -152,6 +159,7 @@ export class StationState {
       devices: [...bed.devices.values()].map((d) => ({ ...d })),
       observations: [...bed.observations.values()],
       alarms: [...bed.alarms.values()].sort(compareAlarms),
+      ...(this.alarmSource ? { alarmState: this.alarmSource(bed.id) } : {}),
     }));
   }
 
@@ -163,6 +171,7 @@ export class StationState {
       serverTime,
       beds: this.bedSnapshots(),
       pumpControl: this.pumpSource !== undefined,
+      alarmControl: this.alarmSource !== undefined,
       pumps: this.pumpSource?.pumps() ?? [],
       orders: this.pumpSource?.orders() ?? [],
       ...(requestId === undefined ? {} : { requestId }),

@@ -52,7 +52,7 @@ describe('configuration', () => {
     const bed = cfg.beds[0]!;
     expect(bed.devices[0]!.options).toEqual({ communicationLostAfterMs: 3000 });
     expect(bed.alarms.limits.spo2).toEqual({ low: 90, high: null, priority: 'high', delayMs: 15000 });
-    expect(bed.alarms.communicationLostPriority).toBe('medium');
+    expect(bed.alarms.profile).toBeUndefined();
     expect(bed.patient.timeScale).toBe(1);
   });
 

@@ -32,6 +32,7 @@ describe('daemon with simulated oximeters over TCP', () => {
     const config = parseConfigText(
       `
 station: { port: 0 }
+demoUsers: true
 storage: { databasePath: "${join(mkdtempSync(join(tmpdir(), 'vigil-it-')), 'vigil.sqlite')}" }
 logging: { level: silent }
 simulation: { enabled: true, controlPort: 0 }
@@ -82,7 +83,19 @@ beds:
     expect(alarm.alarm.value).toBeLessThan(90);
     expect(alarm.alarm.message).toMatch(/^SpO2 \d+ % below 90 %$/);
     await simEvent('bed-1', { type: 'recover' });
-    await client.next('alarm', (m) => m.phase === 'end' && m.alarm.code === 'SPO2_LOW', 20000, 'the SPO2_LOW alarm to end');
+    // A high alarm latches in the ketamine IV profile: it stays, marked latched, until acknowledged.
+    const latched = await client.next('alarm', (m) => m.alarm.code === 'SPO2_LOW' && (m.alarm as { latched?: boolean }).latched === true, 20000, 'SPO2_LOW latched');
+    expect(latched.phase).toBe('update');
+    const login = await fetch(new URL('/api/login', daemon.stationUrl), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ana', password: 'demo-nurse-ana' }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const ack = await fetch(new URL(`/api/beds/bed-1/alarms/${encodeURIComponent(latched.alarm.id)}/acknowledge`, daemon.stationUrl), {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}',
+    });
+    expect(ack.status, await ack.clone().text()).toBe(200);
+    await client.next('alarm', (m) => m.phase === 'end' && m.alarm.code === 'SPO2_LOW', 5000, 'the latched SPO2_LOW alarm to end on acknowledgement');
   });
 
   it('garbage on the line is counted and skipped; the next good lines still arrive', async () => {

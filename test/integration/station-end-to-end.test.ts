@@ -28,6 +28,35 @@ describe('vigil start + nurse station in a browser', () => {
 
   const sim = (...args: string[]) => run(process.execPath, [BIN, 'sim', 'event', ...args, '--control', controlUrl], { timeout: 10000 });
   const testId = (id: string) => page.locator(`[data-testid="${id}"]`).first();
+  /** Logs in at the station header (once). */
+  async function logIn(user: (typeof DEMO_USERS)[number]): Promise<void> {
+    if (await testId('login-name').isVisible()) return;
+    await testId('login-username').fill(user.username, { timeout: 10000 });
+    await testId('login-password').fill(user.password, { timeout: 10000 });
+    await testId('login-submit').click();
+    await page.locator('[data-testid="login-name"]', { hasText: user.displayName.split(' (')[0]! }).waitFor({ timeout: 10000 });
+  }
+  /**
+   * A high alarm latches: after its condition ends it stays, marked latched, until a nurse
+   * acknowledges it. Two devices of the bed may raise the same code (the oximeter's and the
+   * monitor's SpO2): each row is acknowledged.
+   */
+  async function acknowledgeLatched(bed: string, code: string): Promise<void> {
+    const rows = page.locator(`[data-testid="alarm-${bed}-${code}"]`);
+    await page.locator(`[data-testid="alarm-${bed}-${code}"][data-latched="true"]`).first().waitFor({ timeout: 30000 });
+    await logIn(DEMO_USERS[0]);
+    for (let i = 0; i < 4 && (await rows.count()) > 0; i++) {
+      const latched = page.locator(`[data-testid="alarm-${bed}-${code}"][data-latched="true"]`).first();
+      await latched.waitFor({ timeout: 30000 });
+      await latched.locator(`[data-testid="ack-${bed}-${code}"]`).click({ timeout: 10000 });
+      await page.waitForFunction(
+        ([sel, n]) => document.querySelectorAll(sel as string).length < (n as number),
+        [`[data-testid="alarm-${bed}-${code}"]`, await rows.count()] as const,
+        { timeout: 10000 },
+      );
+    }
+    expect(await rows.count()).toBe(0);
+  }
 
   beforeAll(async () => {
     const [station, control, oxi1, oxi2, pump, mon1, mon2] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
@@ -98,17 +127,14 @@ describe('vigil start + nurse station in a browser', () => {
     expect(await alarm.textContent()).toMatch(/SpO2 \d+ % below 90 %/);
     await page.screenshot({ path: join(tmpdir(), 'vigil-e2e-alarm.png') });
     await sim('bed-1', 'recover');
-    await alarm.waitFor({ state: 'detached', timeout: 30000 });
+    await acknowledgeLatched('bed-1', 'SPO2_LOW');
   });
 
   it('two demo nurses change bed 1\'s ketamine rate from the station; the pump runs it, verified', async () => {
     const byId = (id: string) => testId(id);
     const fill = async (id: string, value: string) => byId(id).fill(value, { timeout: 10000 });
     const [ana, ben] = DEMO_USERS;
-    await fill('login-username', ana.username);
-    await fill('login-password', ana.password);
-    await byId('login-submit').click();
-    await page.locator('[data-testid="login-name"]', { hasText: 'Ana Silva' }).waitFor({ timeout: 10000 });
+    await logIn(ana);
     await page.locator('[data-testid="pump-rate-bed-1-pump"]', { hasText: '5.25' }).waitFor({ timeout: 10000 });
 
     await byId('pump-change-rate-bed-1-pump').click({ timeout: 10000 });
@@ -136,7 +162,7 @@ describe('vigil start + nurse station in a browser', () => {
     await lost.waitFor({ timeout: 15000 });
     expect(await lost.textContent()).toContain('communication lost');
     await sim('bed-2', 'oximeter', 'resume');
-    await lost.waitFor({ state: 'detached', timeout: 30000 });
+    await acknowledgeLatched('bed-2', 'COMMUNICATION_LOST');
     expect(daemon.exitCode).toBeNull();
   });
 });

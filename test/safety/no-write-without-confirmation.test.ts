@@ -10,13 +10,14 @@ import fc from 'fast-check';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { merge, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import { systemClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { GatewayBus } from '../../src/bus/gateway-bus.js';
 import { MemoryTransport } from '../../src/transport/memory-transport.js';
 import type { CommandLane } from '../../src/device/command-lane.js';
-import { createAlarmPipeline } from '../../src/alarms/alarm-pipeline.js';
+import { createAlarmEngine } from '../../src/alarms/engine/alarm-engine.js';
+import { loadAlarmProfiles } from '../../src/alarms/engine/profile-loader.js';
 import { parseConfigText } from '../../src/config/load-config.js';
 import { CONFIG_INPUTS } from '../../src/config/vigil-config.js';
 import { parseDrugLibrary } from '../../src/config/drug-library.js';
@@ -98,7 +99,12 @@ async function startGateway() {
     drugLibrary: parseDrugLibrary(TEST_LIBRARY_YAML, 'library.yaml'),
     database, audit, users, sessions, clock, logger,
   });
-  const subscriptions: Subscription[] = [merge(createAlarmPipeline(BED, bus), control.alarms$).subscribe()];
+  // The real alarm engine, with the ketamine IV profile and the control module's alarms.
+  const engine = createAlarmEngine({
+    beds: [{ bedId: 'bed-1', profile: loadAlarmProfiles().get('ketamine-iv')!, devices: BED[0]!.devices.map((d) => ({ deviceId: d.id, pump: d.id === 'pump' })) }],
+    inputs: { observations$: bus.observations$, status$: bus.status$, conditions$: bus.conditions$, external$: control.alarms$ },
+  });
+  const subscriptions: Subscription[] = [engine.events$.subscribe(), { unsubscribe: () => engine.stop() } as Subscription];
   pump.start();
   oximeter.start();
   await waitFor(readings$, (r) => r.fresh, 5000, 'a first pump reading');

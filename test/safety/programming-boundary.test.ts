@@ -19,7 +19,7 @@ const mayReachDoor = (m: string) => m.startsWith('src/control/') || m.startsWith
 describe('the pump programming boundary', () => {
   it('the graph covers the code (sanity: the parser finds imports)', () => {
     expect(graph.size).toBeGreaterThan(80);
-    expect(graph.get('src/daemon/daemon.ts')).toContain('src/alarms/alarm-pipeline.ts');
+    expect(graph.get('src/daemon/daemon.ts')).toContain('src/daemon/alarm-wiring.ts');
     expect(graph.get('src/control/asena/asena-executor.ts')).toContain('drivers/alaris-asena/programming-commands.ts');
   });
 

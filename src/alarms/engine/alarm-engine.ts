@@ -5,10 +5,12 @@ import type { DeviceCondition, DeviceStatus } from '../../model/device-events.js
 import type { Observation } from '../../model/observation.js';
 import type { AlarmEvent } from '../alarm.js';
 import { BedAlarmCommands } from './bed-alarm-commands.js';
-import { BedAlarmLifecycle, type LifecycleRule } from './alarm-lifecycle.js';
-import { wireBedRules, type DeviceRoute, type EngineDevice } from './bed-wiring.js';
+import { BedAlarmLifecycle } from './alarm-lifecycle.js';
+import type { DeviceRoute, EngineDevice } from './bed-wiring.js';
+import { BedRules } from './bed-rules.js';
 import type { ConditionSignal } from './condition-signal.js';
-import { isAlarmEvent, refuse, type BedAlarmSnapshot, type CommandResult, type EngineAlarmEvent, type EngineEvent } from './engine-events.js';
+import { OK, isAlarmEvent, refuse, type BedAlarmSnapshot, type CommandResult, type EngineAlarmEvent, type EngineEvent } from './engine-events.js';
+import { lifecycleRules, replaceBedProfile } from './profile-change.js';
 import { alarmProfileSchema, type AlarmProfile } from './profile-schema.js';
 import { externalAlarmSignal } from './pump-condition.js';
 import type { PumpRule } from './rule-schemas.js';
@@ -49,6 +51,17 @@ export interface AlarmEngine {
   /** Audio pause of a bed for `ms` (default the profile's audioPauseMs). */
   pauseAudio(bedId: string, by: string, ms?: number): CommandResult;
   setAlarmOff(bedId: string, ruleId: string, off: boolean, by: string): CommandResult;
+  /**
+   * Replaces the bed's profile at runtime (docs/alarms.md "Runtime changes"): unchanged
+   * rules keep running, changed ones carry their active conditions over where they can.
+   * Refused (INVALID_PROFILE with `field`) when the profile fails the schema or names a
+   * device the bed lacks.
+   */
+  replaceProfile(bedId: string, profile: AlarmProfile, by: string): CommandResult;
+  /** What replaceProfile would say of this profile for this bed, without changing anything. */
+  checkProfile(bedId: string, profile: AlarmProfile): CommandResult;
+  /** The bed's running profile (with runtime changes); undefined for an unknown bed. */
+  profile(bedId: string): AlarmProfile | undefined;
   /** The bed's alarms and their histories; undefined for an unknown bed. */
   snapshot(bedId: string): BedAlarmSnapshot | undefined;
   /** Observations seen, and those dropped for an unknown bed or device. */
@@ -58,11 +71,33 @@ export interface AlarmEngine {
 }
 
 interface BedRuntime {
+  readonly rules: BedRules;
   readonly routes: Map<string, DeviceRoute>;
   readonly lifecycle: BedAlarmLifecycle;
   readonly commands: BedAlarmCommands;
   readonly signals: Subject<ConditionSignal>;
-  readonly pumpRule: PumpRule | null;
+  readonly devices: readonly EngineDevice[];
+  profile: AlarmProfile;
+  pumpRule: PumpRule | null;
+}
+
+const pumpRuleOf = (profile: AlarmProfile): PumpRule | null => profile.rules.find((r): r is PumpRule => r.kind === 'pump') ?? null;
+
+/** A profile for a bed: the schema's problems, then rules naming a device the bed lacks (INVALID_PROFILE, `field` the first path). */
+function checkProfileFor(bed: BedRuntime, profile: AlarmProfile): CommandResult {
+  const parsed = alarmProfileSchema.safeParse(profile);
+  const bedId = bed.lifecycle.options.bedId;
+  const deviceIds = new Set(bed.devices.map((d) => d.deviceId));
+  const problems = !parsed.success
+    ? parsed.error.issues.map((x) => ({ path: x.path.join('.'), message: x.message }))
+    : parsed.data.rules.flatMap((rule, i) =>
+        'device' in rule && rule.device !== undefined && !deviceIds.has(rule.device)
+          ? [{ path: `rules.${i}.device`, message: `rule ${rule.id} names device "${rule.device}", which bed ${bedId} does not have` }]
+          : [],
+      );
+  const first = problems[0];
+  if (!first) return OK;
+  return refuse('INVALID_PROFILE', problems.map((p) => `${p.path || '(profile)'}: ${p.message}`).join('; '), first.path);
 }
 
 function checkBeds(beds: readonly AlarmEngineBed[]): void {
@@ -104,9 +139,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
   let dropped = 0;
 
   for (const bed of options.beds) {
-    const rules = new Map<string, LifecycleRule>(
-      bed.profile.rules.map((r) => [r.id, { latching: r.latching, allowOff: r.allowOff }]),
-    );
+    const rules = lifecycleRules(bed.profile);
     const emit = (e: EngineEvent) => events.next(e);
     const lifecycle = new BedAlarmLifecycle({ bedId: bed.bedId, profileId: bed.profile.id, settings: bed.profile.lifecycle, rules, scheduler, emit });
     const signals = new Subject<ConditionSignal>();
@@ -119,9 +152,12 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
         }
       }),
     );
-    const routes = wireBedRules(bed.profile, bed.devices, signals, scheduler, subscriptions);
-    const pumpRule = bed.profile.rules.find((r): r is PumpRule => r.kind === 'pump') ?? null;
-    beds.set(bed.bedId, { routes, lifecycle, commands: new BedAlarmCommands(lifecycle), signals, pumpRule });
+    const bedRules = new BedRules(bed.devices, signals, scheduler);
+    bedRules.start(bed.profile.rules);
+    beds.set(bed.bedId, {
+      rules: bedRules, routes: bedRules.routes, lifecycle, commands: new BedAlarmCommands(lifecycle), signals,
+      devices: bed.devices, profile: bed.profile, pumpRule: pumpRuleOf(bed.profile),
+    });
   }
 
   const route = (bedId: string, deviceId: string): DeviceRoute | undefined => beds.get(bedId)?.routes.get(deviceId);
@@ -142,6 +178,7 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
         ch.invalidOpen = false;
         ch.all?.next(obs);
       }
+      ch.last = obs;
       ch.valid?.next(obs);
     } else if (ch.all !== null) {
       ch.invalidOpen = true;
@@ -151,13 +188,26 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
   const inputError = (name: string) => (err: unknown) => log.error({ err }, `alarm engine input ${name} failed: no more data from it`);
   const { inputs } = options;
   subscriptions.push(inputs.observations$.subscribe({ next: onObservation, error: inputError('observations$') }));
-  subscriptions.push(inputs.status$.subscribe({ next: (s) => route(s.bedId, s.deviceId)?.technical.next(s), error: inputError('status$') }));
+  subscriptions.push(
+    inputs.status$.subscribe({
+      next: (s) => {
+        const r = route(s.bedId, s.deviceId);
+        if (!r) return;
+        r.status = s;
+        r.technical.next(s);
+      },
+      error: inputError('status$'),
+    }),
+  );
   subscriptions.push(
     inputs.conditions$.subscribe({
       next: (c) => {
         const r = route(c.bedId, c.deviceId);
-        if (r?.pump && r.pumpCodes.has(c.code)) r.pump.next(c);
-        else r?.technical.next(c);
+        if (!r) return;
+        if (c.active) r.conditions.set(c.code, c);
+        else r.conditions.delete(c.code);
+        if (r.pump && r.pumpCodes.has(c.code)) r.pump.next(c);
+        else r.technical.next(c);
       },
       error: inputError('conditions$'),
     }),
@@ -184,12 +234,31 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
     acknowledge: (bedId, alarmId, by) => bedOf(bedId)?.commands.acknowledge(alarmId, by) ?? unknownBed(bedId),
     pauseAudio: (bedId, by, ms) => bedOf(bedId)?.commands.pauseAudio(by, ms) ?? unknownBed(bedId),
     setAlarmOff: (bedId, ruleId, off, by) => bedOf(bedId)?.commands.setAlarmOff(ruleId, off, by) ?? unknownBed(bedId),
+    checkProfile: (bedId, profile) => {
+      const bed = bedOf(bedId);
+      return bed ? checkProfileFor(bed, profile) : unknownBed(bedId);
+    },
+    replaceProfile: (bedId, profile, by) => {
+      const bed = bedOf(bedId);
+      if (!bed) return unknownBed(bedId);
+      if (typeof by !== 'string' || by.trim() === '' || by.length > 64) return refuse('INVALID_ARGUMENT', 'by: expected the user name (1-64 characters)');
+      const checked = checkProfileFor(bed, profile);
+      if (!checked.ok) return checked;
+      const parsed = alarmProfileSchema.parse(profile);
+      replaceBedProfile(bed, parsed, by);
+      bed.profile = parsed;
+      bed.pumpRule = pumpRuleOf(parsed);
+      log.info({ bedId, profileId: parsed.id, by }, 'alarm profile replaced');
+      return OK;
+    },
+    profile: (bedId) => bedOf(bedId)?.profile,
     snapshot: (bedId) => bedOf(bedId)?.lifecycle.snapshot(),
     stats: () => ({ observations, dropped }),
     stop: () => {
       for (const s of subscriptions) s.unsubscribe();
       subscriptions.length = 0;
       for (const bed of beds.values()) {
+        bed.rules.dispose();
         bed.lifecycle.dispose();
         bed.commands.dispose();
       }

@@ -54,7 +54,51 @@ export class BedAlarmLifecycle {
   audioPausedUntil: number | null = null;
   private readonly recent: AlarmRecord[] = [];
 
-  constructor(readonly options: BedLifecycleOptions) {}
+  /** Replaced (never mutated) by `reconfigure` when the bed's profile changes. */
+  options: BedLifecycleOptions;
+
+  constructor(options: BedLifecycleOptions) {
+    this.options = options;
+  }
+
+  /** Takes a new profile's id, settings and rules (docs/alarms.md "Runtime changes"). */
+  reconfigure(profileId: string, settings: LifecycleSettings, rules: ReadonlyMap<string, LifecycleRule>): void {
+    this.options = { ...this.options, profileId, settings, rules };
+  }
+
+  /**
+   * A condition whose rule was removed or changed and that its new definition did not
+   * confirm: it ends as if its condition had ended (a latching alarm latches), with
+   * `profile-changed` as the cause.
+   */
+  conditionGone(key: string): void {
+    this.raw.delete(key);
+    const t = this.byKey.get(key);
+    if (!t || !t.alarm.conditionActive) return;
+    if (this.latches(t) && !t.alarm.acknowledged) {
+      this.change(t, { conditionActive: false, latched: true }, 'profile-changed', { what: 'latched', detail: 'profile-changed' });
+    } else {
+      this.end(t, 'profile-changed');
+    }
+  }
+
+  /** Plans every unacknowledged alarm's escalation again (after the tiers changed). */
+  replanEscalations(): void {
+    for (const t of this.byKey.values()) {
+      t.escalation?.unsubscribe();
+      t.escalation = null;
+      this.planEscalation(t);
+    }
+  }
+
+  /** Forgets that a rule is off (the rule is gone), announcing it as turned on. */
+  dropOff(ruleId: string, by: string): void {
+    const entry = this.off.get(ruleId);
+    if (!entry) return;
+    entry.reminder?.unsubscribe();
+    this.off.delete(ruleId);
+    this.options.emit({ type: 'alarm-off', bedId: this.options.bedId, ruleId, off: false, by, at: this.now });
+  }
 
   get now(): number {
     return this.options.scheduler.now();

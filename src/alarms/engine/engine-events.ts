@@ -39,7 +39,9 @@ export type AlarmChangeCause =
   | 'audio-resumed'
   | 'escalated'
   | 'alarm-off'
-  | 'alarm-on';
+  | 'alarm-on'
+  /** The bed's profile changed and the alarm's rule was removed or changed (docs/alarms.md "Runtime changes"). */
+  | 'profile-changed';
 
 /** One lifecycle edge of an alarm: an `AlarmEvent` the station already understands. */
 export interface EngineAlarmEvent extends AlarmEvent {
@@ -149,13 +151,28 @@ export type CommandRefusalCode =
   | 'UNKNOWN_RULE'
   | 'ALREADY_ACKNOWLEDGED'
   | 'ALARM_OFF_NOT_ALLOWED'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** A profile or a changed limit fails the profile schema; `field` holds the path. */
+  | 'INVALID_PROFILE'
+  /** No shipped profile of that id (AlarmControl.setProfile). */
+  | 'UNKNOWN_PROFILE'
+  /** setLimit on a rule that is not a limit rule. */
+  | 'NOT_A_LIMIT_RULE'
+  /** AlarmControl: the session token is unknown or ended, or expired. */
+  | 'SESSION_INVALID'
+  | 'SESSION_EXPIRED'
+  /** AlarmControl: the user's role may not do this. */
+  | 'FORBIDDEN'
+  /** AlarmControl: the audit entry could not be written, so nothing was done. */
+  | 'AUDIT_FAILED';
 
 /** The result of an engine command: never thrown, always returned. */
-export type CommandResult = { readonly ok: true } | { readonly ok: false; readonly code: CommandRefusalCode; readonly message: string };
+export type CommandResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly code: CommandRefusalCode; readonly message: string; readonly field?: string };
 
-export function refuse(code: CommandRefusalCode, message: string): CommandResult {
-  return { ok: false, code, message };
+export function refuse(code: CommandRefusalCode, message: string, field?: string): CommandResult {
+  return field === undefined ? { ok: false, code, message } : { ok: false, code, message, field };
 }
 
 export const OK: CommandResult = { ok: true };

@@ -19,6 +19,12 @@ export interface LimitConditionSpec {
   /** Alarm condition delay: the violation must last this long (every reading violating). */
   readonly delayMs: number;
   readonly priority: AlarmPriority;
+  /**
+   * The condition held under the rule's previous definition (a runtime limit change): it
+   * holds from the start, with this value, unless the value is back inside the new limit
+   * (docs/alarms.md "Runtime changes").
+   */
+  readonly initial?: { readonly side: 'low' | 'high'; readonly value: number };
 }
 
 const LOW = 1;
@@ -71,6 +77,15 @@ export function limitCondition(spec: LimitConditionSpec, scheduler: SchedulerLik
         emit(side, true, latest);
       };
 
+      const seed = spec.initial;
+      if (seed) {
+        const side: Side = seed.side === 'low' ? LOW : HIGH;
+        const holds = side === LOW ? spec.low !== null && seed.value < low + spec.hysteresis : spec.high !== null && seed.value > high - spec.hysteresis;
+        if (holds) {
+          latest = seed.value;
+          start(side);
+        }
+      }
       const sub = source.subscribe({
         next: (obs) => {
           const v = obs.value;

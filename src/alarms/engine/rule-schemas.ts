@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { METRIC_IDS, type MetricId } from '../../model/metrics.js';
 import { LIMIT_RANGES, priorityEnum } from '../../config/schema.js';
-import { PUMP_CONDITION_PRIORITIES } from '../technical-alarms.js';
+import { PUMP_CONDITION_PRIORITIES } from '../condition-codes.js';
 
 /**
  * The zod schemas of one alarm rule per kind (docs/alarms.md "Rule kinds"). Rules name

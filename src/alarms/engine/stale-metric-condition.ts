@@ -13,6 +13,8 @@ export interface StaleMetricSpec {
   readonly metric: MetricId;
   readonly priority: AlarmPriority;
   readonly afterMs: number;
+  /** The metric was stale under the rule's previous definition (a runtime change): it stays stale until a valid value. */
+  readonly initiallyStale?: boolean;
 }
 
 /**
@@ -37,6 +39,11 @@ export function staleMetricCondition(spec: StaleMetricSpec, scheduler: Scheduler
       let referenceAt = NaN;
       let stale = false;
       let timer: Subscription | null = null;
+      if (spec.initiallyStale === true) {
+        referenceAt = scheduler.now();
+        stale = true;
+        subscriber.next(makeSignal(tpl, true, referenceAt, what));
+      }
       const check = () => {
         timer = null;
         const dueIn = referenceAt + spec.afterMs - scheduler.now();

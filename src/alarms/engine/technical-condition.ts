@@ -1,7 +1,7 @@
 import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { DeviceCondition, DeviceStatus } from '../../model/device-events.js';
 import type { AlarmPriority } from '../alarm.js';
-import { SENSOR_OFF_CODES } from '../technical-alarms.js';
+import { SENSOR_OFF_CODES } from '../condition-codes.js';
 import { makeSignal, type ConditionSignal, type SignalTemplate } from './condition-signal.js';
 
 /** The technical mapping of one device: its link/data state and its own conditions. */

@@ -7,6 +7,9 @@
 import type {
   ApiErrorBody,
   AuditResponse,
+  BedAlarmsResponse,
+  BedProfileResponse,
+  LimitChangeBody,
   LoginResponse,
   MeResponse,
   OrderResponse,
@@ -28,6 +31,8 @@ function isErrorBody(value: unknown): value is ApiErrorBody {
   const error = (value as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   return typeof error?.code === 'string' && typeof error.message === 'string';
 }
+
+const bedPath = (bedId: string): string => `/api/beds/${encodeURIComponent(bedId)}`;
 
 export class StationApiClient {
   private token: string | null = null;
@@ -98,6 +103,36 @@ export class StationApiClient {
     const text = query.toString();
     const suffix = text === '' ? '' : `?${text}`;
     return this.call('GET', `/api/audit${suffix}`, undefined, true);
+  }
+
+  /** The bed's alarms (active, latched, recent) with their histories. */
+  bedAlarms(bedId: string): Promise<ApiResult<BedAlarmsResponse>> {
+    return this.call('GET', `${bedPath(bedId)}/alarms`, undefined, false);
+  }
+
+  acknowledgeAlarm(bedId: string, alarmId: string): Promise<ApiResult<BedAlarmsResponse>> {
+    return this.call('POST', `${bedPath(bedId)}/alarms/${encodeURIComponent(alarmId)}/acknowledge`, {}, true);
+  }
+
+  /** Audio pause of the bed (`ms` absent: the profile's default). */
+  pauseAudio(bedId: string, ms?: number): Promise<ApiResult<BedAlarmsResponse>> {
+    return this.call('POST', `${bedPath(bedId)}/audio-pause`, ms === undefined ? {} : { ms }, true);
+  }
+
+  setAlarmOff(bedId: string, ruleId: string, off: boolean): Promise<ApiResult<BedAlarmsResponse>> {
+    return this.call('POST', `${bedPath(bedId)}/alarm-off`, { ruleId, off }, true);
+  }
+
+  bedProfile(bedId: string): Promise<ApiResult<BedProfileResponse>> {
+    return this.call('GET', `${bedPath(bedId)}/profile`, undefined, false);
+  }
+
+  setProfile(bedId: string, profileId: string): Promise<ApiResult<BedProfileResponse>> {
+    return this.call('PUT', `${bedPath(bedId)}/profile`, { profileId }, true);
+  }
+
+  setLimit(bedId: string, ruleId: string, change: LimitChangeBody): Promise<ApiResult<BedProfileResponse>> {
+    return this.call('PUT', `${bedPath(bedId)}/limits/${encodeURIComponent(ruleId)}`, change, true);
   }
 
   private forget(): void {

@@ -4,7 +4,7 @@
  * check them) and the browser client. Type-only imports, no DOM or Node APIs: compiled
  * for both. Human documentation: docs/station-api.md.
  */
-import type { DoseUnitDto, LimitCheckDto, OrderUserDto, OrderViewDto, PumpViewDto } from './protocol-types.js';
+import type { AlarmDto, AlarmPriorityDto, DoseUnitDto, LimitCheckDto, OrderUserDto, OrderViewDto, PumpViewDto } from './protocol-types.js';
 
 /** Stable codes of API errors. Branch on these, never on the message. */
 export type ApiErrorCode =
@@ -30,6 +30,19 @@ export type ApiErrorCode =
   | 'PUMP_CONTROL_OFF'
   /** 405 */
   | 'METHOD_NOT_ALLOWED'
+  /** 403: the user's role may not do this (alarm commands: nurse or physician). */
+  | 'FORBIDDEN'
+  /** 404: this gateway has no alarm control; every /api/beds route answers it. */
+  | 'ALARM_CONTROL_OFF'
+  /** 404: no such bed, active alarm, rule of the bed's profile, or shipped profile. */
+  | 'UNKNOWN_BED'
+  | 'UNKNOWN_ALARM'
+  | 'UNKNOWN_RULE'
+  | 'UNKNOWN_PROFILE'
+  /** 409: the alarm engine refused; `reason` is its stable code (e.g. `ALREADY_ACKNOWLEDGED`). */
+  | 'ALARM_REFUSED'
+  /** 500: the audit log could not record an alarm command, so it was not done. */
+  | 'AUDIT_FAILED'
   /** 500: the gateway failed; the message says what, details are in its log. */
   | 'INTERNAL';
 
@@ -41,7 +54,7 @@ export interface ApiErrorBody {
     message: string;
     /** The bad field of a REQUEST_INVALID, e.g. `value`. */
     field?: string;
-    /** ORDER_REFUSED: the stable reason code, e.g. `HARD_LIMIT`, `OVERRIDE_REASON_REQUIRED`. */
+    /** ORDER_REFUSED / ALARM_REFUSED / REQUEST_INVALID of an alarm command: the stable reason code, e.g. `HARD_LIMIT`, `ALREADY_ACKNOWLEDGED`. */
     reason?: string;
     /** ORDER_REFUSED by the drug library: where the dose fell and the limits. */
     limitCheck?: LimitCheckDto;
@@ -113,4 +126,92 @@ export interface AuditEntryDto {
 }
 export interface AuditResponse {
   entries: AuditEntryDto[];
+}
+
+/* Alarm control (/api/beds/<bed>/...). */
+
+export interface AudioPauseBody {
+  /** How long, ms (default: the profile's audioPauseMs; at most its audioPauseMaxMs). */
+  ms?: number;
+}
+export interface AlarmOffBody {
+  ruleId: string;
+  off: boolean;
+}
+export interface ProfileSwitchBody {
+  profileId: string;
+}
+/** A limit rule's new values; give at least one. `null` removes that side of the limit. */
+export interface LimitChangeBody {
+  low?: number | null;
+  high?: number | null;
+  priority?: AlarmPriorityDto;
+  delayMs?: number;
+}
+
+/** One entry of an alarm's history. */
+export interface AlarmHistoryEntryDto {
+  at: number;
+  what: 'start' | 'latched' | 'reactivated' | 'acknowledged' | 'audio-paused' | 'audio-resumed' | 'escalated' | 'alarm-off' | 'end';
+  by?: string;
+  detail?: string;
+}
+export interface AlarmRecordDto {
+  alarm: AlarmDto;
+  history: AlarmHistoryEntryDto[];
+}
+/** A bed's alarms with their histories (src/alarms/engine/engine-events.ts BedAlarmSnapshot). */
+export interface BedAlarmsDto {
+  bedId: string;
+  profileId: string;
+  at: number;
+  audioPausedUntil: number | null;
+  alarmsOff: Array<{ ruleId: string; since: number; by: string }>;
+  /** Active and latched alarms, highest priority then newest first. */
+  active: AlarmRecordDto[];
+  /** The last ended alarms, newest first. */
+  recent: AlarmRecordDto[];
+}
+export interface BedAlarmsResponse {
+  alarms: BedAlarmsDto;
+}
+
+/** A rule of an alarm profile as configured (docs/alarms.md "Rule kinds"); fields depend on `kind`. */
+export interface AlarmRuleDto {
+  id: string;
+  kind: 'limit' | 'sustained' | 'rate-of-change' | 'combination' | 'stale' | 'technical' | 'pump';
+  allowOff: boolean;
+  priority?: AlarmPriorityDto;
+  metric?: string;
+  metrics?: string[];
+  low?: number | null;
+  high?: number | null;
+  hysteresis?: number;
+  delayMs?: number;
+  code?: string;
+  codeStem?: string;
+  durationMs?: number;
+  afterMs?: number;
+  [field: string]: unknown;
+}
+export interface AlarmProfileDto {
+  id: string;
+  label: string;
+  description?: string;
+  lifecycle: {
+    audioPauseMs: number;
+    audioPauseMaxMs: number;
+    alarmOffReminderMs: number;
+    latching: Record<AlarmPriorityDto, boolean>;
+    escalation: Record<AlarmPriorityDto, Array<{ tier: string; afterMs: number }>>;
+  };
+  rules: AlarmRuleDto[];
+}
+export interface BedProfileResponse {
+  profile: {
+    /** The bed's running profile, with runtime limit changes. */
+    current: AlarmProfileDto;
+    /** Profiles the bed may switch to. */
+    available: Array<{ id: string; label: string }>;
+  };
 }

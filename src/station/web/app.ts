@@ -16,6 +16,12 @@ import { OrderDialog } from './order-dialog.js';
 import type { PumpActions } from './pump-panel.js';
 import { WaveformStore } from './waveform-buffer.js';
 import { STATION_PROTOCOL_VERSION } from './protocol-types.js';
+import { AlarmSound } from './alarm-sound.js';
+import { soundingLevel } from './alarm-state.js';
+import { AlarmHistoryPanel } from './alarm-history-panel.js';
+import { AlarmProfilePanel } from './alarm-profile-panel.js';
+import type { AlarmActions, AlarmContext } from './bed-alarm-bar.js';
+import type { ApiResult } from './api-client.js';
 
 const board = new Board(requireElement('board'));
 const banner = requireElement('banner');
@@ -41,9 +47,47 @@ const loginBox = new LoginBox(requireElement('login'), api, {
     if (!api.user) audit.close();
     render();
   },
-  openAudit: () => audit.open(state.bedList(), userNames()),
+  openAudit: () => {
+    history.close();
+    profilePanel.close();
+    audit.open(state.bedList(), userNames());
+  },
 });
-document.body.append(dialog.root, audit.root);
+const history = new AlarmHistoryPanel(api);
+const profilePanel = new AlarmProfilePanel(api);
+document.body.append(dialog.root, audit.root, history.root, profilePanel.root);
+
+const soundButton = requireElement('sound-state');
+const sound = new AlarmSound(document.body, () => scheduleRender());
+soundButton.addEventListener('click', () => sound.enable());
+/** The last refusal of an alarm command per bed, shown for NOTICE_MS. */
+const alarmNotices = new Map<string, { text: string; at: number }>();
+const NOTICE_MS = 15_000;
+
+/** Runs an alarm command; a refusal is shown on the bed in the gateway's words. */
+async function alarmCommand(bedId: string, call: Promise<ApiResult<unknown>>): Promise<void> {
+  const result = await call;
+  if (result.ok) alarmNotices.delete(bedId);
+  else alarmNotices.set(bedId, { text: result.error.message, at: Date.now() });
+  render();
+}
+const bedLabel = (bedId: string): string => state.bed(bedId)?.label ?? bedId;
+const alarmActions: AlarmActions = {
+  acknowledge: (bedId, alarmId) => void alarmCommand(bedId, api.acknowledgeAlarm(bedId, alarmId)),
+  pauseAudio: (bedId) => void alarmCommand(bedId, api.pauseAudio(bedId)),
+  turnOn: (bedId, ruleId) => void alarmCommand(bedId, api.setAlarmOff(bedId, ruleId, false)),
+  openHistory: (bedId) => {
+    profilePanel.close();
+    audit.close();
+    history.open(bedId, bedLabel(bedId));
+  },
+  openProfile: (bedId) => {
+    history.close();
+    audit.close();
+    profilePanel.open(bedId, bedLabel(bedId));
+    render();
+  },
+};
 
 const actions: PumpActions = {
   openRateChange: (bedId, deviceId) => dialog.openNew('rate-change', bedId, deviceId),
@@ -86,8 +130,28 @@ function scheduleRender(): void {
 function render(): void {
   const serverNow = state.serverNow(Date.now());
   const pumps: PumpContext | undefined = state.pumpControl ? { state, actions, loggedIn: api.user !== null } : undefined;
-  board.render(state.bedList(), serverNow, pumps, waveforms);
-  loginBox.render(state.pumpControl);
+  const role = api.user?.role;
+  const canAct = role === 'nurse' || role === 'physician';
+  const alarms: AlarmContext | undefined = state.alarmControl
+    ? {
+        on: true,
+        canAct,
+        actions: alarmActions,
+        notice: (bedId) => {
+          const notice = alarmNotices.get(bedId);
+          return notice && Date.now() - notice.at < NOTICE_MS ? notice.text : '';
+        },
+        reminderOf: (bedId, ruleId) => state.reminderOf(bedId, ruleId),
+      }
+    : undefined;
+  board.render(state.bedList(), serverNow, pumps, waveforms, alarms);
+  loginBox.render(state.pumpControl || state.alarmControl, state.pumpControl);
+  const profileBed = profilePanel.openBed;
+  if (profileBed !== null) {
+    const off = new Set(state.bed(profileBed)?.alarmState?.alarmsOff.map((o) => o.ruleId) ?? []);
+    profilePanel.update({ canAct, offRules: off, version: state.profileVersion(profileBed) });
+  }
+  renderSound();
   dialog.render();
   clock.textContent = formatClock(serverNow);
   const live = link.kind === 'live' && state.hasSnapshot;
@@ -103,6 +167,16 @@ function render(): void {
   } else if (!live) {
     bannerDetail.textContent = `Connecting to the Vigil gateway (attempt ${link.kind === 'connecting' ? link.attempt : 1})…`;
   }
+}
+
+/** The alarm sound follows the highest audible alarm; the pill says whether the browser lets it sound. */
+function renderSound(): void {
+  const level = soundingLevel(state.bedList());
+  sound.set(level);
+  const blocked = !sound.enabled;
+  soundButton.dataset.state = blocked ? (level === 'none' ? 'off' : 'blocked') : level === 'none' ? 'on' : 'sounding';
+  soundButton.textContent = blocked ? 'Sound off · click to enable' : level === 'none' ? 'Sound on' : `Sounding · ${level}`;
+  soundButton.title = blocked ? 'The browser blocks sound until you click: alarms would be silent' : 'Alarm sound is on (IEC 60601-1-8 patterns)';
 }
 
 const wsUrl = new URL('/ws', window.location.href);
@@ -123,6 +197,8 @@ const connection = new StationConnection({
     const change = state.apply(message, localNow);
     lastMessageServerTime = state.serverNow(localNow);
     if (change.kind !== 'none') scheduleRender();
+    const historyBed = history.openBed;
+    if (historyBed !== null && (change.kind === 'all' || (change.kind === 'beds' && change.bedIds.includes(historyBed)))) history.bedChanged(historyBed);
   },
   onLinkChange: (next) => {
     link = next;

@@ -12,6 +12,7 @@ import type {
   PumpViewDto,
   ServerMessage,
 } from './protocol-types.js';
+import { applyAlarmEvent } from './alarm-state.js';
 
 /** Closed orders kept beyond open ones (the server's snapshot sends about as many). */
 const KEEP_CLOSED_ORDERS = 50;
@@ -40,6 +41,11 @@ export class ClientState {
   private offsetMs = 0;
   private synced = false;
   private pumpControlOn = false;
+  private alarmControlOn = false;
+  /** Last reminder per `<bed>\u0000<rule>` that a rule is still off (server time). */
+  private readonly reminders = new Map<string, number>();
+  /** Counts profile changes per bed, so an open profile panel knows to reload. */
+  private readonly profileVersions = new Map<string, number>();
   private readonly pumps = new Map<string, PumpViewDto>();
   private readonly orders = new Map<string, OrderViewDto>();
   /** The latest change made at each pump's keypad, until dismissed. */
@@ -62,6 +68,21 @@ export class ClientState {
   /** True when the gateway offers pump control (from the snapshot). */
   get pumpControl(): boolean {
     return this.pumpControlOn;
+  }
+
+  /** True when alarms can be acknowledged, paused and tuned from the station (from the snapshot). */
+  get alarmControl(): boolean {
+    return this.alarmControlOn;
+  }
+
+  /** When the latest "still off" reminder of a bed's rule came (server time), if any. */
+  reminderOf(bedId: string, ruleId: string): number | undefined {
+    return this.reminders.get(`${bedId}\u0000${ruleId}`);
+  }
+
+  /** Changes with every profile or limit change of the bed. */
+  profileVersion(bedId: string): number {
+    return this.profileVersions.get(bedId) ?? 0;
   }
 
   /** Pumps of one bed, in server order. */
@@ -131,6 +152,7 @@ export class ClientState {
         this.beds.clear();
         for (const bed of message.beds) this.beds.set(bed.id, bed);
         this.pumpControlOn = message.pumpControl === true;
+        this.alarmControlOn = message.alarmControl === true;
         this.pumps.clear();
         for (const pump of message.pumps ?? []) this.pumps.set(pumpKey(pump.bedId, pump.deviceId), pump);
         this.orders.clear();
@@ -152,6 +174,16 @@ export class ClientState {
         const bed = this.ensureBed(alarm.bedId);
         const others = bed.alarms.filter((a) => a.id !== alarm.id);
         bed.alarms = message.phase === 'end' ? others : [...others, alarm].sort(compareAlarms);
+        return { kind: 'beds', bedIds: [bed.id] };
+      }
+      case 'alarm-event': {
+        const { event } = message;
+        const bed = this.ensureBed(event.bedId);
+        applyAlarmEvent(bed, event);
+        const key = 'ruleId' in event && event.ruleId !== null ? `${bed.id}\u0000${event.ruleId}` : null;
+        if (event.kind === 'alarm-off-reminder' && key) this.reminders.set(key, event.at);
+        if (event.kind === 'alarm-off' && key) this.reminders.delete(key);
+        if (event.kind === 'profile-changed') this.profileVersions.set(bed.id, this.profileVersion(bed.id) + 1);
         return { kind: 'beds', bedIds: [bed.id] };
       }
       case 'pump':

@@ -45,7 +45,7 @@ export interface ConnectionOptions {
   maxDelayMs?: number;
 }
 
-const KNOWN_TYPES = new Set(['hello', 'snapshot', 'observation', 'device-status', 'alarm', 'pump', 'order', 'pump-change', 'waveform', 'subscribed', 'pong', 'error']);
+const KNOWN_TYPES = new Set(['hello', 'snapshot', 'observation', 'device-status', 'alarm', 'alarm-event', 'pump', 'order', 'pump-change', 'waveform', 'subscribed', 'pong', 'error']);
 
 /** Parses a server frame; anything unexpected (or a future message type) is null. */
 export function parseServerMessage(data: unknown): ServerMessage | null {

@@ -1,6 +1,6 @@
 /**
  * The header's login box: username and password, then who is logged in with the Audit
- * and Log out buttons. Shown only when the gateway has pump control. The password field
+ * and Log out buttons. Shown only when the gateway has pump or alarm control. The password field
  * is cleared after every attempt; the token stays in memory (StationApiClient).
  */
 import type { StationApiClient } from './api-client.js';
@@ -22,6 +22,7 @@ export class LoginBox {
   private readonly error: HTMLElement;
   private readonly who: HTMLElement;
   private readonly whoName: HTMLElement;
+  private readonly auditButton: HTMLButtonElement;
   private busy = false;
 
   constructor(private readonly root: HTMLElement, private readonly api: StationApiClient, private readonly options: LoginBoxOptions) {
@@ -45,17 +46,19 @@ export class LoginBox {
 
     this.who = el('div', 'login-who', 'login-who');
     this.whoName = el('span', 'login-name', 'login-name');
-    this.who.append(
-      this.whoName,
-      button('Audit log', 'btn', 'open-audit', () => options.openAudit()),
-      button('Log out', 'btn', 'logout', () => void this.logout()),
-    );
+    this.auditButton = button('Audit log', 'btn', 'open-audit', () => options.openAudit());
+    this.who.append(this.whoName, this.auditButton, button('Log out', 'btn', 'logout', () => void this.logout()));
     root.append(this.form, this.who);
   }
 
-  /** Shows the form or the logged-in user; hides everything when pump control is off. */
-  render(pumpControl: boolean): void {
-    this.root.hidden = !pumpControl;
+  /**
+   * Shows the form or the logged-in user; hides everything when the gateway offers
+   * nothing to log in for (no pump control, no alarm control). The audit view comes with
+   * pump control.
+   */
+  render(loginOffered: boolean, auditOffered = loginOffered): void {
+    this.root.hidden = !loginOffered;
+    this.auditButton.hidden = !auditOffered;
     const user = this.api.user;
     this.form.hidden = user !== null;
     this.who.hidden = user === null;

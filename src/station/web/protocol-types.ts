@@ -63,7 +63,48 @@ export interface AlarmDto {
   endedAt: number | null;
   value?: number | null;
   limit?: number | null;
+  /*
+   * Signalling state from the alarm engine (docs/alarms.md "Lifecycle"); absent for
+   * alarms of a gateway without it. IEC 60601-1-8: none of them removes the visual signal.
+   */
+  /** The profile rule that raised it (`external` for alarms from outside the engine). */
+  ruleId?: string;
+  /** The condition itself still holds (false while latched). */
+  conditionActive?: boolean;
+  /** The condition ended but the alarm stays until acknowledged. */
+  latched?: boolean;
+  acknowledged?: boolean;
+  /** Who acknowledged it (display name), or null. */
+  acknowledgedBy?: string | null;
+  acknowledgedAt?: number | null;
+  /** Silenced by the bed's audio pause. */
+  audioPaused?: boolean;
+  /** Sounds now: not acknowledged, not audio-paused. */
+  audible?: boolean;
+  /** 0 at the bedside; n after the nth escalation tier. */
+  escalationTier?: number;
+  /** `bedside`, then the tiers' names, e.g. `charge-nurse`. */
+  escalationTarget?: string;
 }
+
+/** A bed's alarm signalling state (with alarm control), in snapshots. */
+export interface BedAlarmStateDto {
+  profileId: string;
+  /** Server time when the bed's audio pause ends, or null. */
+  audioPausedUntil: number | null;
+  /** Rules turned off, since when and by whom. */
+  alarmsOff: Array<{ ruleId: string; since: number; by: string }>;
+}
+
+/** Something the alarm engine did besides an alarm edge (docs/station-api.md `alarm-event`). */
+export type AlarmEventDto =
+  | { kind: 'acknowledged'; bedId: string; alarmId: string; code: string; by: string; at: number; ended: boolean }
+  | { kind: 'audio-paused'; bedId: string; by: string | null; at: number; until: number; alarmIds: string[] }
+  | { kind: 'audio-resumed'; bedId: string; at: number; alarmIds: string[] }
+  | { kind: 'escalated'; bedId: string; alarmId: string; code: string; priority: AlarmPriorityDto; tier: number; target: string; at: number }
+  | { kind: 'alarm-off'; bedId: string; ruleId: string; off: boolean; by: string; at: number }
+  | { kind: 'alarm-off-reminder'; bedId: string; ruleId: string; offSince: number; by: string; at: number }
+  | { kind: 'profile-changed'; bedId: string; profileId: string; label: string; change: 'profile' | 'limit'; ruleId: string | null; at: number };
 
 /**
  * A run of consecutive samples of one waveform (mirrors src/model/waveform.ts
@@ -109,6 +150,8 @@ export interface BedSnapshot {
   observations: ObservationDto[];
   /** Active alarms, highest priority first, then newest first. */
   alarms: AlarmDto[];
+  /** Audio pause and alarms off, when the gateway has alarm control. */
+  alarmState?: BedAlarmStateDto | null;
 }
 
 /** How a rate is expressed (mirrors src/control/order-types.ts DoseUnit). */
@@ -238,6 +281,8 @@ export interface SnapshotMessage extends Envelope<'snapshot'> {
   beds: BedSnapshot[];
   /** True when this gateway offers pump control (login, orders); false: no pump controls shown. */
   pumpControl: boolean;
+  /** True when alarms can be acknowledged, paused and tuned from the station (/api/beds). */
+  alarmControl?: boolean;
   /** Every pump under pump control (empty when pumpControl is false). */
   pumps: PumpViewDto[];
   /** Open orders and the most recent closed ones, newest first. */
@@ -254,6 +299,10 @@ export interface DeviceStatusMessage extends Envelope<'device-status'> {
 export interface AlarmMessage extends Envelope<'alarm'> {
   phase: AlarmPhaseDto;
   alarm: AlarmDto;
+}
+/** An acknowledgement, audio pause or resume, escalation, alarm off or reminder, or a profile change. */
+export interface AlarmEventMessage extends Envelope<'alarm-event'> {
+  event: AlarmEventDto;
 }
 /** A pump's reading, programme or open order changed. */
 export interface PumpMessage extends Envelope<'pump'> {
@@ -304,6 +353,7 @@ export type ServerMessage =
   | ObservationMessage
   | DeviceStatusMessage
   | AlarmMessage
+  | AlarmEventMessage
   | PumpMessage
   | OrderMessage
   | PumpChangeMessage

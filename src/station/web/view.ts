@@ -8,7 +8,9 @@ import type { AlarmDto, BedSnapshot, DeviceSnapshot } from './protocol-types.js'
 import type { ClientState } from './client-state.js';
 import { PumpPanel, type PumpActions } from './pump-panel.js';
 import { el, setData, setText } from './dom.js';
-import { deviceStateView, displayUnit, formatAge, freshness, metricView, priorityMarker, sessionLabel } from './format.js';
+import { deviceStateView, displayUnit, freshness, metricView, sessionLabel } from './format.js';
+import { createAlarmRow, updateAlarmRow } from './alarm-row.js';
+import { BedAlarmBar, type AlarmContext } from './bed-alarm-bar.js';
 import { SECONDARY_VITAL_METRICS, SecondaryVitals } from './secondary-vitals.js';
 import { sourcedMetricView, sourcesOf } from './vitals-format.js';
 import { TraceView } from './trace-view.js';
@@ -58,6 +60,8 @@ export class BedTile {
   private readonly deviceRows = new Map<string, HTMLElement>();
   private readonly pumpArea: HTMLElement;
   private readonly pumpPanels = new Map<string, PumpPanel>();
+  private readonly alarmBar: BedAlarmBar;
+  private alarmContext: AlarmContext | undefined;
 
   constructor(private readonly bedId: string) {
     this.root = el('section', 'bed', `bed-${bedId}`);
@@ -69,6 +73,7 @@ export class BedTile {
     this.noAlarms = el('div', 'no-alarms');
     this.noAlarms.textContent = 'No active alarms';
     this.alarmList.append(this.noAlarms);
+    this.alarmBar = new BedAlarmBar(bedId);
     const vitals = el('div', 'vitals');
     for (const metric of PRIMARY_METRICS) {
       const root = el('div', `vital vital-${metric.id}`, `metric-${bedId}-${metric.id}`);
@@ -88,7 +93,7 @@ export class BedTile {
     this.secondary = el('div', 'secondary');
     this.pumpArea = el('div', 'pumps');
     this.deviceList = el('ul', 'devices');
-    this.root.append(head, this.alarmList, vitals, this.traceArea, this.secondaryVitals.root, this.secondary, this.pumpArea, this.deviceList);
+    this.root.append(head, this.alarmList, this.alarmBar.root, vitals, this.traceArea, this.secondaryVitals.root, this.secondary, this.pumpArea, this.deviceList);
   }
 
   /** Draws the live waveforms (every animation frame). */
@@ -110,11 +115,13 @@ export class BedTile {
   }
 
   /** Brings the tile up to date with the bed's state at server time `serverNow`. */
-  update(bed: BedSnapshot, serverNow: number, pumps?: PumpContext, waveforms?: WaveformStore): void {
+  update(bed: BedSnapshot, serverNow: number, pumps?: PumpContext, waveforms?: WaveformStore, alarms?: AlarmContext): void {
     setText(this.label, bed.label);
     setText(this.session, bed.configured ? sessionLabel(bed.session) : 'Not configured');
     setData(this.root, 'alarm', bed.alarms[0]?.priority ?? 'none');
+    this.alarmContext = alarms;
     this.updateAlarms(bed.alarms, serverNow);
+    this.alarmBar.update(bed, serverNow, alarms);
     for (const metric of PRIMARY_METRICS) {
       const parts = this.vitals.get(metric.id);
       if (!parts) continue;
@@ -169,18 +176,10 @@ export class BedTile {
     for (const alarm of alarms) {
       let row = this.alarmRows.get(alarm.id);
       if (!row) {
-        row = el('div', 'alarm', `alarm-${this.bedId}-${alarm.code}`);
-        row.append(el('span', 'alarm-marker'), el('span', 'alarm-text'), el('span', 'alarm-kind'), el('span', 'alarm-age'));
+        row = createAlarmRow(this.bedId, alarm, (id) => this.alarmContext?.actions.acknowledge(this.bedId, id));
         this.alarmRows.set(alarm.id, row);
       }
-      const className = `alarm alarm-${alarm.priority} alarm-${alarm.kind}`;
-      if (row.className !== className) row.className = className;
-      setData(row, 'priority', alarm.priority);
-      const [marker, text, kind, age] = Array.from(row.children);
-      if (marker) setText(marker, priorityMarker(alarm.priority));
-      if (text) setText(text, alarm.message);
-      if (kind) setText(kind, alarm.kind === 'technical' ? 'TECHNICAL' : '');
-      if (age) setText(age, formatAge(serverNow - alarm.startedAt));
+      updateAlarmRow(row, alarm, serverNow, this.alarmContext);
       if (previous.nextElementSibling !== row) {
         previous.after(row);
         syncAnimations(row);
@@ -246,7 +245,7 @@ export class Board {
   }
 
   /** Updates the given beds (or all), adding tiles for new beds. */
-  render(beds: BedSnapshot[], serverNow: number, pumps?: PumpContext, waveforms?: WaveformStore): void {
+  render(beds: BedSnapshot[], serverNow: number, pumps?: PumpContext, waveforms?: WaveformStore, alarms?: AlarmContext): void {
     const keep = new Set(beds.map((b) => b.id));
     for (const [id, tile] of this.tiles) {
       if (!keep.has(id)) {
@@ -261,7 +260,7 @@ export class Board {
         this.tiles.set(bed.id, tile);
         this.root.append(tile.root);
       }
-      tile.update(bed, serverNow, pumps, waveforms);
+      tile.update(bed, serverNow, pumps, waveforms, alarms);
     }
     this.root.dataset.empty = String(beds.length === 0);
   }
