@@ -13,7 +13,7 @@ import {
   type InfVtbiReply,
 } from './messages.js';
 import { PumpStateTracker, type AsenaPumpState, type ConditionEdge, type PumpLocalChange } from './pump-state-tracker.js';
-import { StatusReporter } from './status-reporter.js';
+import { StatusReporter } from '../shared/status-reporter.js';
 import type { AsenaDriver, AsenaOptions } from './asena-driver.js';
 
 export const ASENA_DRIVER_ID = 'alaris-asena-gh';

@@ -13,7 +13,7 @@ import type { ModbusOptions } from './modbus-options.js';
 import { INITIAL_MODBUS_PUMP_STATE, ModbusPumpTracker, type ModbusPumpLocalChange, type ModbusPumpState } from './pump-state.js';
 import type { PollGroup, RegisterMap } from './register-map.js';
 import { createRegisterLane } from './register-lane.js';
-import { ModbusStatusReporter } from './status-reporter.js';
+import { StatusReporter } from '../shared/status-reporter.js';
 
 export const MODBUS_DRIVER_ID = 'modbus';
 /** DeviceStatus is republished at most this often when only counters moved. */
@@ -32,7 +32,7 @@ export class ModbusSession implements ModbusDriver {
   readonly #map: RegisterMap;
   readonly #log: Logger;
   readonly #master: ModbusMaster;
-  readonly #status: ModbusStatusReporter;
+  readonly #status: StatusReporter;
   readonly #conditions = new ConditionState();
   readonly #failures: FailureCounter;
   readonly #pump = new ModbusPumpTracker();
@@ -59,7 +59,7 @@ export class ModbusSession implements ModbusDriver {
     this.#map = ctx.options.registerMap;
     this.#log = ctx.logger.child({ component: 'driver', driver: MODBUS_DRIVER_ID, bedId: ctx.bedId, device: ctx.deviceId, map: this.#map.model });
     this.#failures = new FailureCounter(ctx.options.errorThreshold);
-    this.#status = new ModbusStatusReporter(
+    this.#status = new StatusReporter(
       { bedId: ctx.bedId, deviceId: ctx.deviceId, driver: MODBUS_DRIVER_ID, model: this.#map.model },
       ctx.bus,
       () => ctx.clock.now(),

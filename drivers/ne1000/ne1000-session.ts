@@ -5,7 +5,7 @@ import { hexDump, type Logger } from '../../src/core/logger.js';
 import { metricDefinition, type MetricId } from '../../src/model/metrics.js';
 import type { TransportStatus } from '../../src/transport/byte-transport.js';
 import { CommandQueue } from '../shared/command-queue.js';
-import { StatusReporter } from '../alaris-asena/status-reporter.js';
+import { StatusReporter } from '../shared/status-reporter.js';
 import { encodeQuery, parseReply, queryData, replyAnswers, type Ne1000Query, type Ne1000Reply } from './messages.js';
 import { applyReplyData, LINK_READING_OF, type LinkReading } from './reply-data.js';
 import { Ne1000StateTracker, type Ne1000ConditionEdge, type Ne1000PumpState } from './pump-state-tracker.js';

@@ -2,7 +2,7 @@ import { SerialPort } from 'serialport';
 import type { Logger } from '../../src/core/logger.js';
 import type { DeviceOutput, DeviceReceiver } from '../serve/device-output.js';
 import type { SerialPortLike } from '../serve/serial-device-output.js';
-import { hasValidCrc16Modbus, withCrc16Modbus } from './crc16-modbus.js';
+import { hasValidModbusCrc, withModbusCrc } from '../../drivers/modbus/modbus-crc.js';
 import type { ModbusSlave } from './modbus-slave.js';
 
 /** Serial parity; Modbus RTU's default is even (Modbus over Serial Line v1.02, 2.5.1). */
@@ -150,12 +150,12 @@ export class ModbusRtuSlave implements DeviceOutput {
     const slave = this.o.slave;
     try {
       if (length < 4 || length > MAX_RTU_FRAME_BYTES) return slave.countRejected(frame, `frame of ${length} bytes`);
-      if (!hasValidCrc16Modbus(frame)) return slave.countRejected(frame, 'bad CRC');
+      if (!hasValidModbusCrc(frame)) return slave.countRejected(frame, 'bad CRC');
       const unitId = frame[0] as number;
       if (unitId !== slave.unitId) return slave.countOtherUnit(unitId);
       const reply = slave.answer(Buffer.from(frame.subarray(1, frame.length - 2)));
       if (!reply) return;
-      const out = withCrc16Modbus(Buffer.concat([Buffer.from([unitId]), reply.pdu]));
+      const out = withModbusCrc(Buffer.concat([Buffer.from([unitId]), reply.pdu]));
       if (reply.corrupt) out[out.length - 1] = (out[out.length - 1] as number) ^ 0xff;
       this.write(out);
     } catch (err) {

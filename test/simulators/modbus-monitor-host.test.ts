@@ -5,7 +5,7 @@ import type { RegisterMap } from '../../drivers/modbus/register-map.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { isVigilError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { withCrc16Modbus } from '../../simulators/modbus/crc16-modbus.js';
+import { withModbusCrc } from '../../drivers/modbus/modbus-crc.js';
 import { SimulatorHost } from '../../simulators/sim-host.js';
 import { createPtyPair, type PtyPair } from '../helpers/socat-pty.js';
 import { closeClient, rawPort, rtuClient, tcpClient, until, type ModbusRTU } from './modbus-client.js';
@@ -102,7 +102,7 @@ describe('modbus-monitor in the SimulatorHost', () => {
   it('does not answer an RTU request with a bad CRC, and the disconnect event stops the serial line', async () => {
     const { port, received } = await rawPort(pty.b);
     try {
-      const request = withCrc16Modbus(Buffer.from('030400010001', 'hex'));
+      const request = withModbusCrc(Buffer.from('030400010001', 'hex'));
       const bad = Buffer.from(request);
       bad[2] = 0x7f; // corrupted in transit: the CRC no longer matches
       port.write(bad);

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
-import { withCrc16Modbus } from '../../simulators/modbus/crc16-modbus.js';
+import { withModbusCrc } from '../../drivers/modbus/modbus-crc.js';
 import { ModbusRtuSlave } from '../../simulators/modbus/modbus-rtu-slave.js';
 import { ModbusSlave } from '../../simulators/modbus/modbus-slave.js';
 import { ModbusTcpServer } from '../../simulators/modbus/modbus-tcp-server.js';
@@ -147,18 +147,18 @@ describe('ModbusRtuSlave on a pseudo-terminal', () => {
   it('does not answer a request with a bad CRC, nor one for another unit, and answers the next good one', async () => {
     const { port, received } = await rawPort(pty.b);
     try {
-      const good = withCrc16Modbus(Buffer.from('070400010001', 'hex'));
+      const good = withModbusCrc(Buffer.from('070400010001', 'hex'));
       const badCrc = Buffer.from(good);
       badCrc[badCrc.length - 1] = (badCrc[badCrc.length - 1] as number) ^ 0x01;
       port.write(badCrc);
       await until(() => slave.counters().rejectedFrames === 1, 'the bad frame to be rejected');
-      port.write(withCrc16Modbus(Buffer.from('080400010001', 'hex')));
+      port.write(withModbusCrc(Buffer.from('080400010001', 'hex')));
       await until(() => slave.counters().otherUnit === 1, 'the other unit frame to be ignored');
-      port.write(withCrc16Modbus(Buffer.from('000600010005', 'hex')));
+      port.write(withModbusCrc(Buffer.from('000600010005', 'hex')));
       await until(() => slave.counters().otherUnit === 2, 'the broadcast to be ignored');
       port.write(good);
       await until(() => Buffer.concat(received).length >= 7, 'the answer to the good frame');
-      expect(Buffer.concat(received).toString('hex')).toBe(withCrc16Modbus(Buffer.from('07040200' + '16', 'hex')).toString('hex'));
+      expect(Buffer.concat(received).toString('hex')).toBe(withModbusCrc(Buffer.from('07040200' + '16', 'hex')).toString('hex'));
       expect(slave.counters()).toMatchObject({ requests: 1, rejectedFrames: 1, otherUnit: 2 });
       expect(slave.bank.get('holding', 1)).toBe(0);
     } finally {

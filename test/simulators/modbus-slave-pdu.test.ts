@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc16Modbus, hasValidCrc16Modbus, withCrc16Modbus } from '../../simulators/modbus/crc16-modbus.js';
+import { crc16Modbus, hasValidModbusCrc, withModbusCrc } from '../../drivers/modbus/modbus-crc.js';
 import { answerPdu } from '../../simulators/modbus/modbus-pdu.js';
 import { MODBUS_EXCEPTION } from '../../simulators/modbus/modbus-exceptions.js';
 import { RegisterBank } from '../../simulators/modbus/register-bank.js';
@@ -18,9 +18,9 @@ describe('CRC-16/MODBUS', () => {
   it('has the catalogue check value and the RTU byte order', () => {
     expect(crc16Modbus(Buffer.from('123456789', 'latin1'))).toBe(0x4b37);
     // Read holding register 0, 1 register, unit 1: the well-known frame 01 03 00 00 00 01 84 0A.
-    expect(withCrc16Modbus(pdu(1, 3, 0, 0, 0, 1)).toString('hex')).toBe('01030000000184' + '0a');
-    expect(hasValidCrc16Modbus(Buffer.from('01030000000184' + '0a', 'hex'))).toBe(true);
-    expect(hasValidCrc16Modbus(Buffer.from('01030000000184' + '0b', 'hex'))).toBe(false);
+    expect(withModbusCrc(pdu(1, 3, 0, 0, 0, 1)).toString('hex')).toBe('01030000000184' + '0a');
+    expect(hasValidModbusCrc(Buffer.from('01030000000184' + '0a', 'hex'))).toBe(true);
+    expect(hasValidModbusCrc(Buffer.from('01030000000184' + '0b', 'hex'))).toBe(false);
   });
 });
 

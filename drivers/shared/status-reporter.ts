@@ -2,9 +2,10 @@ import type { DevicePublisher } from '../../src/bus/gateway-bus.js';
 import type { DataState, DeviceStatus, LinkState } from '../../src/model/device-events.js';
 
 /**
- * Keeps a driver's DeviceStatus and publishes it: at once on every change of link or data
- * state, and from `heartbeat()` (called every few seconds) only when counters or the last data
- * time moved since the last publication. Same rules as the Masimo driver.
+ * Keeps a polled driver's DeviceStatus and publishes it: at once on every change of link or
+ * data state (or of the link error), and from `heartbeat()` (called every few seconds) only
+ * when counters, the last data time or the last error moved since the last publication.
+ * Same rules as the Masimo driver. Used by the Asena, NE-1000 and Modbus drivers.
  */
 export class StatusReporter {
   private link: LinkState = 'closed';
@@ -35,11 +36,19 @@ export class StatusReporter {
   }
 
   setLink(link: LinkState, error: string | null): void {
+    const errorChanged = error !== null && error !== this.lastError;
     if (error !== null) this.lastError = error;
-    if (link === this.link) return;
+    if (link === this.link && !errorChanged) return;
+    if (link !== this.link) this.since = this.now();
     this.link = link;
-    this.since = this.now();
     this.publish();
+  }
+
+  /** A request failed: published with the next heartbeat (or the next state change). */
+  setError(error: string): void {
+    if (error === this.lastError) return;
+    this.lastError = error;
+    this.dirty = true;
   }
 
   setData(data: DataState): void {
