@@ -1,4 +1,4 @@
-import { filter, firstValueFrom, timeout, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Clock } from '../../core/clock.js';
 import { describeError, isVigilError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -11,6 +11,7 @@ import {
 import { isIssuedOrder, type ConfirmedOrder } from '../confirmed-order.js';
 import type { PumpReading } from '../order-types.js';
 import type { ExecutionFailureCode, ExecutionOutcome, ExecutionStep, PumpExecutor } from '../pump-executor.js';
+import { latestReading, verifyByReadback } from '../pump-readback.js';
 
 export interface AsenaExecutorOptions {
   /** How long to wait for the pump's reply to one programming command. */
@@ -99,41 +100,16 @@ export class AsenaExecutor implements PumpExecutor {
   }
 
   /** Waits for the first fresh reading taken after the commands, then compares it with the order. */
-  private async readBack(order: ConfirmedOrder, steps: ExecutionStep[]): Promise<ExecutionOutcome> {
-    const after = this.clock.now();
-    let reading: PumpReading;
-    try {
-      reading = await firstValueFrom(
-        this.readings$.pipe(
-          filter((r) => r.fresh && r.readAt !== null && r.readAt > after),
-          timeout({ first: this.options.readbackDeadlineMs }),
-        ),
-      );
-    } catch {
-      return {
-        verified: false,
-        code: 'READBACK_TIMEOUT',
-        message: `no fresh status from the pump within ${this.options.readbackDeadlineMs / 1000} s after the command`,
-        readback: await this.latestReading(),
-        steps,
-      };
-    }
-    const problem = this.compare(order, reading);
-    if (problem) return { verified: false, code: 'READBACK_MISMATCH', message: problem, readback: reading, steps };
-    return { verified: true, readback: reading, steps };
+  private readBack(order: ConfirmedOrder, steps: ExecutionStep[]): Promise<ExecutionOutcome> {
+    return verifyByReadback(order, steps, {
+      readings$: this.readings$,
+      after: this.clock.now(),
+      deadlineMs: this.options.readbackDeadlineMs,
+      rateToleranceMlPerHour: this.options.rateToleranceMlPerHour,
+    });
   }
 
-  private compare(order: ConfirmedOrder, r: PumpReading): string | null {
-    if (order.kind === 'stop') return r.runState === 'stopped' ? null : `ordered stopped, the pump reports ${r.runState}`;
-    const target = order.targetRateMlPerHour ?? NaN;
-    if (r.runState !== 'running') return `ordered ${target.toFixed(2)} mL/h running, the pump reports ${r.runState}`;
-    if (r.rateMlPerHour === null || Math.abs(r.rateMlPerHour - target) > this.options.rateToleranceMlPerHour + 1e-9) {
-      return `ordered ${target.toFixed(2)} mL/h, the pump reports ${r.rateMlPerHour === null ? 'no rate' : `${r.rateMlPerHour.toFixed(2)} mL/h`}`;
-    }
-    return null;
-  }
-
-  private async latestReading(): Promise<PumpReading | null> {
-    return firstValueFrom(this.readings$.pipe(timeout({ first: 0 }))).catch(() => null);
+  private latestReading(): Promise<PumpReading | null> {
+    return latestReading(this.readings$);
   }
 }
