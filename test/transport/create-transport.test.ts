@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialPortMock } from 'serialport';
 import { isVigilError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { SerialDefaults } from '../../src/device/device-driver.js';
@@ -9,9 +8,8 @@ import { SerialTransport } from '../../src/transport/serial-transport.js';
 import { TcpTransport } from '../../src/transport/tcp-transport.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startFakeTerminalServer } from './tcp-test-server.js';
+import { MockBinding, recordingBinding, type MockPort } from '../helpers/mock-serial.js';
 
-const MockBinding = SerialPortMock.binding;
-type MockPort = Awaited<ReturnType<typeof MockBinding.open>>;
 const asena: SerialDefaults = { baudRate: 38400, dataBits: 8, parity: 'none', stopBits: 1 };
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,15 +20,7 @@ afterEach(async () => {
 
 /** Opens the transport a URL names on the mock binding and returns the options the port got. */
 async function openedWith(url: string, defaults: SerialDefaults): Promise<MockPort['openOptions']> {
-  const opened: MockPort[] = [];
-  const binding = {
-    list: () => MockBinding.list(),
-    open: async (options: Parameters<typeof MockBinding.open>[0]) => {
-      const port = await MockBinding.open(options);
-      opened.push(port);
-      return port;
-    },
-  };
+  const { binding, opened } = recordingBinding();
   const transport = createTransport(url, defaults, { logger: silentLogger(), binding });
   cleanups.push(() => transport.stop());
   transport.start();

@@ -1,14 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SerialPortMock } from 'serialport';
 import { isVigilError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
 import type { ReconnectPolicy, TransportStatus } from '../../src/transport/byte-transport.js';
 import { SerialTransport, type SerialTransportOptions, type TransportDeps } from '../../src/transport/serial-transport.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { MockBinding, recordingBinding, type MockPort } from '../helpers/mock-serial.js';
 
-/** The serialport MockBinding (the same object @serialport/binding-mock exports). */
-const MockBinding = SerialPortMock.binding;
-type MockPort = Awaited<ReturnType<typeof MockBinding.open>>;
 
 const fast: ReconnectPolicy = { initialDelayMs: 5, maxDelayMs: 20, factor: 2, jitter: 0 };
 const settings = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as const;
@@ -21,15 +18,7 @@ afterEach(async () => {
 
 /** The mock binding, remembering each port it opened so the test can play the device. */
 function observedBinding(): { binding: NonNullable<TransportDeps['binding']>; opened: MockPort[] } {
-  const opened: MockPort[] = [];
-  const binding = {
-    list: () => MockBinding.list(),
-    open: async (options: Parameters<typeof MockBinding.open>[0]) => {
-      const port = await MockBinding.open(options);
-      opened.push(port);
-      return port;
-    },
-  };
+  const { binding, opened } = recordingBinding();
   return { binding, opened };
 }
 

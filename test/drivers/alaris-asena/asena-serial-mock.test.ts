@@ -1,4 +1,3 @@
-import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { interval } from 'rxjs';
 import { systemClock } from '../../../src/core/clock.js';
@@ -6,20 +5,14 @@ import { silentLogger } from '../../../src/core/logger.js';
 import { GatewayBus } from '../../../src/bus/gateway-bus.js';
 import type { Observation } from '../../../src/model/observation.js';
 import type { DeviceStatus } from '../../../src/model/device-events.js';
-import { SerialTransport, type TransportDeps } from '../../../src/transport/serial-transport.js';
+import { SerialTransport } from '../../../src/transport/serial-transport.js';
 import { alarisAsenaDriver, createAsenaDriver } from '../../../drivers/alaris-asena/asena-driver.js';
 import { AsenaDeframer } from '../../../drivers/alaris-asena/frame-codec.js';
 import { AsenaPumpModel } from '../../../simulators/alaris-asena/pump-model.js';
 import { AsenaProtocolHandler } from '../../../simulators/alaris-asena/protocol-handler.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { MockBinding, recordingBinding } from '../../helpers/mock-serial.js';
 
-/**
- * The Asena read-side driver on a real SerialTransport over the serialport mock binding:
- * the test plays the pump, answering what the driver wrote on the port with the
- * simulator's protocol handler (real frames, real CRCs).
- */
-const MockBinding = SerialPortMock.binding;
-type MockPort = Awaited<ReturnType<typeof MockBinding.open>>;
 
 const stops: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,15 +24,7 @@ describe('alaris-asena-gh driver over SerialTransport + MockBinding', () => {
   it('opens the port at 38400 8N1, polls with read queries only, and publishes the pump state', async () => {
     const path = '/dev/ttyASENA1';
     MockBinding.createPort(path, { echo: false, record: true });
-    const opened: MockPort[] = [];
-    const binding: NonNullable<TransportDeps['binding']> = {
-      list: () => MockBinding.list(),
-      open: async (options) => {
-        const port = await MockBinding.open(options);
-        opened.push(port);
-        return port;
-      },
-    };
+    const { binding, opened } = recordingBinding();
     const { baudRate, dataBits, parity, stopBits } = alarisAsenaDriver.serialDefaults;
     const transport = new SerialTransport({ path, baudRate, dataBits, parity, stopBits }, { logger: silentLogger(), binding });
     const bus = new GatewayBus();

@@ -1,11 +1,11 @@
-import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.js';
-import { SerialTransport, type TransportDeps } from '../../../src/transport/serial-transport.js';
+import { SerialTransport } from '../../../src/transport/serial-transport.js';
 import { masimoAsciiDriver } from '../../../drivers/masimo-ascii/masimo-driver.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { LINES } from '../../fixtures/masimo/radical-lines.js';
 import { createDriver, lastStatus } from '../../fixtures/masimo/driver-harness.js';
+import { MockBinding, recordingBinding } from '../../helpers/mock-serial.js';
 
 /**
  * The driver on a real SerialTransport over the serialport mock binding: the bytes go
@@ -13,32 +13,11 @@ import { createDriver, lastStatus } from '../../fixtures/masimo/driver-harness.j
  * Real timers; the silence timer is set long (60 s) so it never fires during the test.
  */
 
-/**
- * @serialport/binding-mock's MockBinding, taken from serialport so that it is the same
- * instance (and port registry) the serialport stream uses; the ESM import is another copy.
- */
-const MockBinding = SerialPortMock.binding;
-type MockPort = Awaited<ReturnType<typeof MockBinding.open>>;
-
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()?.();
   MockBinding.reset();
 });
-
-/** The mock binding, keeping the ports it opens so the test can play the device. */
-function recordingBinding(): { binding: NonNullable<TransportDeps['binding']>; opened: MockPort[] } {
-  const opened: MockPort[] = [];
-  const binding = {
-    list: () => MockBinding.list(),
-    open: async (options: Parameters<typeof MockBinding.open>[0]) => {
-      const port = await MockBinding.open(options);
-      opened.push(port);
-      return port;
-    },
-  };
-  return { binding, opened };
-}
 
 async function startOnMockPort(path: string) {
   MockBinding.createPort(path, { echo: false, record: true });

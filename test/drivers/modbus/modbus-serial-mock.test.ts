@@ -1,22 +1,16 @@
 import { resolve } from 'node:path';
-import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayBus } from '../../../src/bus/gateway-bus.js';
 import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import type { DeviceStatus } from '../../../src/model/device-events.js';
 import type { Observation } from '../../../src/model/observation.js';
-import { SerialTransport, type TransportDeps } from '../../../src/transport/serial-transport.js';
+import { SerialTransport } from '../../../src/transport/serial-transport.js';
 import { createModbusDriver, modbusDriver, modbusOptionsSchema } from '../../../drivers/modbus/modbus-driver.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { splitRtuRequests, TestSlave } from './test-slave.js';
+import { MockBinding, recordingBinding, type MockPort } from '../../helpers/mock-serial.js';
 
-/**
- * The Modbus driver on a real SerialTransport over the serialport mock binding (RTU): the test
- * plays the slave, answering each request the driver wrote on the port.
- */
-const MockBinding = SerialPortMock.binding;
-type MockPort = Awaited<ReturnType<typeof MockBinding.open>>;
 const MAP = resolve(import.meta.dirname, '../../fixtures/modbus-maps/test-monitor.yaml');
 
 const stops: (() => Promise<void> | void)[] = [];
@@ -29,15 +23,7 @@ describe('modbus driver over SerialTransport + MockBinding (RTU)', () => {
   it('opens the port at 19200 8E1, reads the map, and rejects a reply with a corrupted CRC', async () => {
     const path = '/dev/ttyMODBUS1';
     MockBinding.createPort(path, { echo: false, record: true });
-    const opened: MockPort[] = [];
-    const binding: NonNullable<TransportDeps['binding']> = {
-      list: () => MockBinding.list(),
-      open: async (options) => {
-        const port = await MockBinding.open(options);
-        opened.push(port);
-        return port;
-      },
-    };
+    const { binding, opened } = recordingBinding();
     const { baudRate, dataBits, parity, stopBits } = modbusDriver.serialDefaults;
     const transport = new SerialTransport({ path, baudRate, dataBits, parity, stopBits }, { logger: silentLogger(), binding });
     const bus = new GatewayBus();

@@ -1,23 +1,16 @@
-import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/core/clock.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { GatewayBus } from '../../../src/bus/gateway-bus.js';
 import type { Observation } from '../../../src/model/observation.js';
-import { SerialTransport, type TransportDeps } from '../../../src/transport/serial-transport.js';
+import { SerialTransport } from '../../../src/transport/serial-transport.js';
 import { createNe1000Driver, ne1000Driver, ne1000OptionsSchema } from '../../../drivers/ne1000/ne1000-driver.js';
 import { SafeDeframer } from '../../../drivers/ne1000/safe-frame-codec.js';
 import { Ne1000PumpModel } from '../../../simulators/ne1000/pump-model.js';
 import { Ne1000ProtocolHandler } from '../../../simulators/ne1000/protocol-handler.js';
 import { waitFor } from '../../helpers/wait-for.js';
+import { MockBinding, recordingBinding } from '../../helpers/mock-serial.js';
 
-/**
- * The NE-1000 driver on a real SerialTransport over the serialport mock binding: the test plays
- * the pump, answering what the driver wrote on the port with the simulator's protocol handler
- * (real safe-mode packets, real CRCs, a real watchdog).
- */
-const MockBinding = SerialPortMock.binding;
-type MockPort = Awaited<ReturnType<typeof MockBinding.open>>;
 
 const stops: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,15 +22,7 @@ describe('ne1000 driver over SerialTransport + MockBinding', () => {
   it('opens the port at 19200 8N1, sends only queries, keeps the watchdog fed, and publishes the pump state', async () => {
     const path = '/dev/ttyNE1000';
     MockBinding.createPort(path, { echo: false, record: true });
-    const opened: MockPort[] = [];
-    const binding: NonNullable<TransportDeps['binding']> = {
-      list: () => MockBinding.list(),
-      open: async (options) => {
-        const port = await MockBinding.open(options);
-        opened.push(port);
-        return port;
-      },
-    };
+    const { binding, opened } = recordingBinding();
     const { baudRate, dataBits, parity, stopBits } = ne1000Driver.serialDefaults;
     const transport = new SerialTransport({ path, baudRate, dataBits, parity, stopBits }, { logger: silentLogger(), binding });
     const bus = new GatewayBus();

@@ -1,11 +1,11 @@
-import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger.js';
-import { SerialTransport, type TransportDeps } from '../../../src/transport/serial-transport.js';
+import { SerialTransport } from '../../../src/transport/serial-transport.js';
 import { noninDriver } from '../../../drivers/nonin/nonin-driver.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { createNoninDriver } from './nonin-harness.js';
 import { badFrame, packet, packetFrames } from './nonin-fixtures.js';
+import { MockBinding, recordingBinding } from '../../helpers/mock-serial.js';
 
 /**
  * The driver on a real SerialTransport over the serialport mock binding: bytes go through
@@ -13,28 +13,11 @@ import { badFrame, packet, packetFrames } from './nonin-fixtures.js';
  * timer is long (60 s) so it never fires during the test.
  */
 
-/** The MockBinding serialport itself uses (the ESM import of @serialport/binding-mock is another copy). */
-const MockBinding = SerialPortMock.binding;
-type MockPort = Awaited<ReturnType<typeof MockBinding.open>>;
-
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()?.();
   MockBinding.reset();
 });
-
-function recordingBinding(): { binding: NonNullable<TransportDeps['binding']>; opened: MockPort[] } {
-  const opened: MockPort[] = [];
-  const binding = {
-    list: () => MockBinding.list(),
-    open: async (options: Parameters<typeof MockBinding.open>[0]) => {
-      const port = await MockBinding.open(options);
-      opened.push(port);
-      return port;
-    },
-  };
-  return { binding, opened };
-}
 
 async function startOnMockPort(path: string, options: Record<string, unknown> = {}) {
   MockBinding.createPort(path, { echo: false, record: true });
