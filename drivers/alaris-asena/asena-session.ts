@@ -2,7 +2,7 @@ import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 import type { DriverContext } from '../../src/device/device-driver.js';
 import type { Logger } from '../../src/core/logger.js';
 import { describeError, isVigilError } from '../../src/core/errors.js';
-import { hexDump } from '../../src/core/logger.js';
+import { lazyHex } from '../../src/core/logger.js';
 import { metricDefinition, type MetricId } from '../../src/model/metrics.js';
 import type { TransportStatus } from '../../src/transport/byte-transport.js';
 import { CommandQueue } from '../shared/command-queue.js';
@@ -65,7 +65,7 @@ export class AsenaSession implements AsenaDriver {
     this.#queue = new CommandQueue<QueuedCommand, QueuedReply>(
       (command) => {
         const frame = command.kind === 'query' ? encodeQuery(command.query) : encodeFrame(command.body);
-        this.#log.debug({ hex: hexDump(frame) }, `-> ${command.kind === 'query' ? command.query : command.body}`);
+        this.#log.debug({ hex: lazyHex(frame) }, `-> ${command.kind === 'query' ? command.query : command.body}`);
         return ctx.transport.write(frame);
       },
       { responseTimeoutMs: ctx.options.responseTimeoutMs, logger: this.#log },
@@ -191,7 +191,7 @@ export class AsenaSession implements AsenaDriver {
       if (out.kind === 'rejected') {
         this.#status.countRejected();
         const { reason, detail, bytes } = out.rejection;
-        this.#log.debug({ reason, detail, hex: hexDump(bytes) }, 'frame rejected');
+        this.#log.debug({ reason, detail, hex: lazyHex(bytes) }, 'frame rejected');
         continue;
       }
       const parsed = parseReadReply(out.body);
@@ -200,7 +200,7 @@ export class AsenaSession implements AsenaDriver {
       if (this.#queue.offer({ kind: 'raw', body: out.body })) continue;
       this.#status.countRejected();
       const reason = parsed.ok ? 'unsolicited reply' : parsed.reason;
-      this.#log.debug({ reason, hex: hexDump(Buffer.from(out.body, 'latin1')) }, 'reply rejected');
+      this.#log.debug({ reason, hex: lazyHex(Buffer.from(out.body, 'latin1')) }, 'reply rejected');
     }
   }
 

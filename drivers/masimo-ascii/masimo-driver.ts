@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import { describeError } from '../../src/core/errors.js';
-import { hexDump, type Logger } from '../../src/core/logger.js';
+import { lazyHex, type Logger } from '../../src/core/logger.js';
 import type { DeviceDriver, DriverContext, DriverDefinition } from '../../src/device/device-driver.js';
 import type { DataState, DeviceStatus, LinkState } from '../../src/model/device-events.js';
 import type { TransportStatus } from '../../src/transport/byte-transport.js';
@@ -99,26 +99,26 @@ export class MasimoAsciiDriver implements DeviceDriver {
   private onData(chunk: Buffer): void {
     if (this.phase !== 'running') return;
     const receivedAt = this.ctx.clock.now();
-    this.log.debug({ hex: hexDump(chunk) }, '<- bytes');
+    this.log.debug({ hex: lazyHex(chunk) }, '<- bytes');
     for (const line of this.framer.push(chunk)) this.onLine(line, receivedAt);
   }
 
   private onOverLong(line: OverLongLine): void {
     this.rejected += 1;
-    this.log.debug({ hex: hexDump(line.head), lengthBytes: line.lengthBytes }, 'over-long line discarded, resync at next line end');
+    this.log.debug({ hex: lazyHex(line.head), lengthBytes: line.lengthBytes }, 'over-long line discarded, resync at next line end');
   }
 
   private onLine(line: string, receivedAt: number): void {
     const result = parseRadicalLine(line);
     if (!result.ok) {
       this.rejected += 1;
-      this.log.debug({ code: result.code, reason: result.reason, hex: hexDump(Buffer.from(line, 'latin1')) }, 'line rejected');
+      this.log.debug({ code: result.code, reason: result.reason, hex: lazyHex(Buffer.from(line, 'latin1')) }, 'line rejected');
       return;
     }
     const { record } = result;
     if (record.skippedPrefixChars > 0) {
       const prefix = Buffer.from(line.slice(0, record.skippedPrefixChars), 'latin1');
-      this.log.debug({ hex: hexDump(prefix) }, 'noise before timestamp skipped');
+      this.log.debug({ hex: lazyHex(prefix) }, 'noise before timestamp skipped');
     }
     this.messages += 1;
     this.lastDataAt = receivedAt;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Subscription } from 'rxjs';
 import { describeError } from '../../src/core/errors.js';
-import { hexDump, type Logger } from '../../src/core/logger.js';
+import { lazyHex, type Logger } from '../../src/core/logger.js';
 import type { ByteTransport } from '../../src/transport/byte-transport.js';
 import { expectedRtuReplyLength, ReplyFramer, type Framing, type FramerOutput } from './reply-framer.js';
 
@@ -81,7 +81,7 @@ export class ModbusPort extends EventEmitter {
   write(request: Buffer): void {
     const rtuLength = expectedRtuReplyLength(request);
     if (request.length < 4 || rtuLength === null) {
-      this.options.logger.warn({ hex: hexDump(request) }, 'modbus port: request of a function this driver does not use, not sent');
+      this.options.logger.warn({ hex: lazyHex(request) }, 'modbus port: request of a function this driver does not use, not sent');
       return;
     }
     const transactionId = this.options.framing === 'tcp' ? this._transactionIdWrite : 1;
@@ -96,7 +96,7 @@ export class ModbusPort extends EventEmitter {
       bytes.set(pdu, 6);
       this._transactionIdWrite = transactionId >= MAX_TRANSACTION_ID ? 1 : transactionId + 1;
     }
-    this.options.logger.debug({ hex: hexDump(bytes) }, '-> request');
+    this.options.logger.debug({ hex: lazyHex(bytes) }, '-> request');
     this.transport.write(bytes).catch((err: unknown) => {
       // The request's timeout reports the failure; the link status reports the cause.
       this.options.logger.debug({ err: describeError(err) }, 'modbus port: write failed');
@@ -111,7 +111,7 @@ export class ModbusPort extends EventEmitter {
   }
 
   private onData(chunk: Buffer): void {
-    this.options.logger.debug({ hex: hexDump(chunk) }, '<- bytes');
+    this.options.logger.debug({ hex: lazyHex(chunk) }, '<- bytes');
     this.handle(this.framer.push(chunk));
   }
 

@@ -1,6 +1,6 @@
 import { BehaviorSubject, Subject, type Subscription } from 'rxjs';
 import { describeError, isVigilError } from '../../src/core/errors.js';
-import { hexDump, type Logger } from '../../src/core/logger.js';
+import { lazyHex, type Logger } from '../../src/core/logger.js';
 import type { DriverContext } from '../../src/device/device-driver.js';
 import { metricDefinition } from '../../src/model/metrics.js';
 import type { TransportStatus } from '../../src/transport/byte-transport.js';
@@ -232,7 +232,7 @@ export class ModbusSession implements ModbusDriver {
 
   #onRejected(reason: string, bytes: Buffer | null): void {
     this.#status.countRejected();
-    this.#log.debug({ reason, ...(bytes ? { hex: hexDump(bytes) } : {}) }, 'received bytes rejected');
+    this.#log.debug({ reason, ...(bytes ? { hex: lazyHex(bytes) } : {}) }, 'received bytes rejected');
   }
 
   /** (Re)starts the silence timer: no successful read for communicationLostAfterMs -> 'silent'. */

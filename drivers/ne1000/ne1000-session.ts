@@ -1,7 +1,7 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { DriverContext } from '../../src/device/device-driver.js';
 import { describeError, isVigilError } from '../../src/core/errors.js';
-import { hexDump, type Logger } from '../../src/core/logger.js';
+import { lazyHex, type Logger } from '../../src/core/logger.js';
 import { metricDefinition, type MetricId } from '../../src/model/metrics.js';
 import type { TransportStatus } from '../../src/transport/byte-transport.js';
 import { CommandQueue } from '../shared/command-queue.js';
@@ -61,7 +61,7 @@ export class Ne1000Session implements Ne1000Driver {
     this.#queue = new CommandQueue<Ne1000Query, Ne1000Reply>(
       (query) => {
         const frame = encodeQuery(ctx.options.address, query);
-        this.#log.debug({ hex: hexDump(frame) }, `-> ${queryData(ctx.options.address, query)}`);
+        this.#log.debug({ hex: lazyHex(frame) }, `-> ${queryData(ctx.options.address, query)}`);
         return ctx.transport.write(frame);
       },
       { responseTimeoutMs: ctx.options.responseTimeoutMs, logger: this.#log },
@@ -279,7 +279,7 @@ export class Ne1000Session implements Ne1000Driver {
 
   #reject(reason: string, bytes: Uint8Array, detail?: string): void {
     this.#status.countRejected();
-    this.#log.debug({ reason, ...(detail ? { detail } : {}), hex: hexDump(bytes) }, 'packet rejected');
+    this.#log.debug({ reason, ...(detail ? { detail } : {}), hex: lazyHex(bytes) }, 'packet rejected');
   }
 
   #observe(metric: MetricId, value: number, at: number): void {

@@ -1,6 +1,6 @@
 import type { Subscription } from 'rxjs';
 import { describeError } from '../../src/core/errors.js';
-import { hexDump, type Logger } from '../../src/core/logger.js';
+import { lazyHex, type Logger } from '../../src/core/logger.js';
 import type { DeviceDriver, DriverContext, DriverDefinition } from '../../src/device/device-driver.js';
 import type { DataState, DeviceStatus, LinkState } from '../../src/model/device-events.js';
 import { METRICS } from '../../src/model/metrics.js';
@@ -114,7 +114,7 @@ export class NoninDriver implements DeviceDriver {
   /** The "set data format" command (docs/protocols/nonin.md, "Set data format"): output configuration, never a pump. */
   private sendSetFormat(): void {
     const command = encodeSetFormatCommand(this.ctx.options.format);
-    this.log.debug({ dir: '->', hex: hexDump(command) }, 'set data format');
+    this.log.debug({ dir: '->', hex: lazyHex(command) }, 'set data format');
     if (this.replyTimer !== null) clearTimeout(this.replyTimer);
     this.replyTimer = setTimeout(() => {
       this.replyTimer = null;
@@ -128,7 +128,7 @@ export class NoninDriver implements DeviceDriver {
   private onData(chunk: Buffer): void {
     if (this.phase !== 'running') return;
     const receivedAt = this.ctx.clock.now();
-    this.log.debug({ dir: '<-', hex: hexDump(chunk) }, 'bytes');
+    this.log.debug({ dir: '<-', hex: lazyHex(chunk) }, 'bytes');
     let valid = false;
     for (const event of this.sync.push(chunk)) {
       if (event.kind === 'frame') {
@@ -158,7 +158,7 @@ export class NoninDriver implements DeviceDriver {
   private onRejected(event: Exclude<SyncEvent, { kind: 'frame' }>): void {
     if (event.kind === 'bad-frame') {
       this.rejected += 1;
-      this.log.debug({ hex: hexDump(event.bytes) }, 'frame rejected (start byte, STATUS bit 7 or checksum), alignment kept');
+      this.log.debug({ hex: lazyHex(event.bytes) }, 'frame rejected (start byte, STATUS bit 7 or checksum), alignment kept');
       return;
     }
     let slots = event.frameSlots;
@@ -175,7 +175,7 @@ export class NoninDriver implements DeviceDriver {
     }
     this.rejected += slots;
     if (slots > 0) {
-      this.log.debug({ hex: hexDump(event.head), byteCount: event.byteCount, frameSlots: slots }, 'bytes discarded while resynchronising');
+      this.log.debug({ hex: lazyHex(event.head), byteCount: event.byteCount, frameSlots: slots }, 'bytes discarded while resynchronising');
     }
   }
 

@@ -27,6 +27,14 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
+/**
+ * A hex dump computed only if the log line is written: pino serialises it (toJSON) after
+ * its level check, so a wire log at debug costs nothing on the hot path at info level.
+ */
+export function lazyHex(bytes: Uint8Array, max = 256): { toJSON(): string } {
+  return { toJSON: () => hexDump(bytes, max) };
+}
+
 /** Hex dump of a buffer for wire logs, capped so one bad line cannot flood the log. */
 export function hexDump(bytes: Uint8Array, max = 256): string {
   const shown = Buffer.from(bytes.subarray(0, max)).toString('hex').replace(/(..)(?!$)/g, '$1 ');
