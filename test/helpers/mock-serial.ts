@@ -21,3 +21,21 @@ export function recordingBinding(): { binding: NonNullable<TransportDeps['bindin
   };
   return { binding, opened };
 }
+
+/**
+ * Plays a request/response device on a mock port: every new byte the driver writes is
+ * handed to `device.handleBytes`, and its reply is emitted back on the port. Returns the
+ * function that stops playing.
+ */
+export function playDeviceOnPort(port: MockPort, device: { handleBytes(chunk: Uint8Array): Uint8Array }): () => void {
+  let answered = 0;
+  const timer = setInterval(() => {
+    const written = port.recording;
+    if (written.length > answered) {
+      const reply = device.handleBytes(written.subarray(answered));
+      answered = written.length;
+      if (reply.length > 0) port.emitData(Buffer.from(reply));
+    }
+  }, 5);
+  return () => clearInterval(timer);
+}

@@ -11,7 +11,7 @@ import { AsenaDeframer } from '../../../drivers/alaris-asena/frame-codec.js';
 import { AsenaPumpModel } from '../../../simulators/alaris-asena/pump-model.js';
 import { AsenaProtocolHandler } from '../../../simulators/alaris-asena/protocol-handler.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { MockBinding, recordingBinding } from '../../helpers/mock-serial.js';
+import { MockBinding, playDeviceOnPort, recordingBinding } from '../../helpers/mock-serial.js';
 
 
 const stops: (() => Promise<void> | void)[] = [];
@@ -47,16 +47,7 @@ describe('alaris-asena-gh driver over SerialTransport + MockBinding', () => {
     expect(port.openOptions).toMatchObject({ baudRate: 38_400, dataBits: 8, parity: 'none', stopBits: 1 });
 
     // Play the pump: answer every new byte the driver wrote.
-    let answered = 0;
-    const timer = setInterval(() => {
-      const written = port.recording;
-      if (written.length > answered) {
-        const reply = pump.handleBytes(written.subarray(answered));
-        answered = written.length;
-        if (reply.length > 0) port.emitData(reply);
-      }
-    }, 5);
-    stops.push(() => clearInterval(timer));
+    stops.push(playDeviceOnPort(port, pump));
 
     await waitFor(driver.pumpState$, (s) => s.fresh && s.rateMlPerHour === 5.25 && s.serial === '8002-51740', 5000, 'pump state read');
     expect(observations.find((o) => o.metric === 'pump-rate')).toMatchObject({ value: 5.25, unit: 'mL/h', code: 157784 });

@@ -9,7 +9,7 @@ import { SafeDeframer } from '../../../drivers/ne1000/safe-frame-codec.js';
 import { Ne1000PumpModel } from '../../../simulators/ne1000/pump-model.js';
 import { Ne1000ProtocolHandler } from '../../../simulators/ne1000/protocol-handler.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { MockBinding, recordingBinding } from '../../helpers/mock-serial.js';
+import { MockBinding, playDeviceOnPort, recordingBinding } from '../../helpers/mock-serial.js';
 
 
 const stops: (() => Promise<void> | void)[] = [];
@@ -44,16 +44,7 @@ describe('ne1000 driver over SerialTransport + MockBinding', () => {
     expect(port.openOptions).toMatchObject({ baudRate: 19_200, dataBits: 8, parity: 'none', stopBits: 1 });
 
     // Play the pump: answer every new byte the driver wrote.
-    let answered = 0;
-    const timer = setInterval(() => {
-      const written = port.recording;
-      if (written.length > answered) {
-        const reply = pump.handleBytes(written.subarray(answered));
-        answered = written.length;
-        if (reply.length > 0) port.emitData(reply);
-      }
-    }, 5);
-    stops.push(() => clearInterval(timer));
+    stops.push(playDeviceOnPort(port, pump));
 
     await waitFor(driver.pumpState$, (s) => s.fresh && s.rateMlPerHour === 3 && s.watchdogSeconds === 2 && s.run === 'infusing', 5000, 'pump state read');
     expect(observations.find((o) => o.metric === 'pump-rate')).toMatchObject({ value: 3, unit: 'mL/h' });
