@@ -48,12 +48,10 @@ describe('vigil start + nurse station in a browser', () => {
     for (let i = 0; i < 4 && (await rows.count()) > 0; i++) {
       const latched = page.locator(`[data-testid="alarm-${bed}-${code}"][data-latched="true"]`).first();
       await latched.waitFor({ timeout: 30000 });
+      // Wait for this very row to leave: the other device's alarm may latch meanwhile.
+      const row = await latched.elementHandle();
       await latched.locator(`[data-testid="ack-${bed}-${code}"]`).click({ timeout: 10000 });
-      await page.waitForFunction(
-        ([sel, n]) => document.querySelectorAll(sel as string).length < (n as number),
-        [`[data-testid="alarm-${bed}-${code}"]`, await rows.count()] as const,
-        { timeout: 10000 },
-      );
+      await page.waitForFunction((el) => !el || !el.isConnected, row, { timeout: 10000 });
     }
     expect(await rows.count()).toBe(0);
   }
