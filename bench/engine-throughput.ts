@@ -29,6 +29,16 @@ export interface ThroughputResult {
 
 const POOL = 4096;
 
+const idCache = new Map<number, string[]>();
+function bedIds(beds: number): string[] {
+  let ids = idCache.get(beds);
+  if (!ids) {
+    ids = Array.from({ length: beds }, (_, i) => `bed-${i}`);
+    idCache.set(beds, ids);
+  }
+  return ids;
+}
+
 function pool(beds: number): Observation[] {
   const streams: [string, MetricId, number][] = [
     ['oximeter', 'spo2', 97],
@@ -37,16 +47,21 @@ function pool(beds: number): Observation[] {
     ['monitor', 'heart-rate', 80],
     ['monitor', 'nibp-sys', 120],
   ];
+  // One id string per bed, shared by its observations and its engine bed, as in the daemon
+  // (drivers and engine take the bed id from the same configuration object).
+  const ids = bedIds(beds);
   const out: Observation[] = [];
   for (let i = 0; i < POOL; i++) {
     const [deviceId, metric, base] = streams[i % streams.length]!;
+    // Each bed in turn gets one reading of every stream (bed-0's five, then bed-1's, ...).
+    const bed = Math.floor(i / streams.length) % beds;
     // Now and then SpO2 dips to 86 % (a limit violation the next reading cancels before
     // its delay) and a systolic of 205 mmHg starts NIBP_SYS_HIGH at once (no delay).
     const turn = Math.floor(i / streams.length);
     const value =
       metric === 'spo2' && turn % 128 === 0 ? 86 : metric === 'nibp-sys' && turn % 64 === 0 ? 205 : base + ((i * 7) % 5) - 2;
     const def = METRICS[metric];
-    out.push({ bedId: `bed-${i % beds}`, deviceId, metric, code: def.code, value, unit: def.unit, deviceTime: null, receivedAt: 0, flags: [] });
+    out.push({ bedId: ids[bed]!, deviceId, metric, code: def.code, value, unit: def.unit, deviceTime: null, receivedAt: 0, flags: [] });
   }
   return out;
 }
@@ -55,8 +70,8 @@ function pool(beds: number): Observation[] {
 export function measureEngineThroughput(n: number, beds = 50, profile?: AlarmProfile): ThroughputResult {
   const chosen = profile ?? loadAlarmProfiles().get('ketamine-iv');
   if (!chosen) throw new Error('ketamine-iv profile not found');
-  const bedList: AlarmEngineBed[] = Array.from({ length: beds }, (_, i) => ({
-    bedId: `bed-${i}`,
+  const bedList: AlarmEngineBed[] = bedIds(beds).map((bedId) => ({
+    bedId,
     profile: chosen,
     devices: [{ deviceId: 'oximeter' }, { deviceId: 'monitor' }, { deviceId: 'pump', pump: true }],
   }));

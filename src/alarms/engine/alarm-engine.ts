@@ -6,7 +6,8 @@ import type { Observation } from '../../model/observation.js';
 import type { AlarmEvent } from '../alarm.js';
 import { BedAlarmCommands } from './bed-alarm-commands.js';
 import { BedAlarmLifecycle } from './alarm-lifecycle.js';
-import type { DeviceRoute, EngineDevice } from './bed-wiring.js';
+import { METRIC_INDEX, type DeviceRoute, type EngineDevice } from './bed-wiring.js';
+import { wirePending } from './deferred-wiring.js';
 import { BedRules } from './bed-rules.js';
 import type { ConditionSignal } from './condition-signal.js';
 import { OK, isAlarmEvent, refuse, type BedAlarmSnapshot, type CommandResult, type EngineAlarmEvent, type EngineEvent } from './engine-events.js';
@@ -73,6 +74,8 @@ export interface AlarmEngine {
 interface BedRuntime {
   readonly rules: BedRules;
   readonly routes: Map<string, DeviceRoute>;
+  /** The same routes in a small array: a bed has a handful of devices, a scan beats hashing. */
+  readonly routeList: readonly DeviceRoute[];
   readonly lifecycle: BedAlarmLifecycle;
   readonly commands: BedAlarmCommands;
   readonly signals: Subject<ConditionSignal>;
@@ -152,17 +155,23 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
         }
       }),
     );
-    const bedRules = new BedRules(bed.devices, signals, scheduler);
+    const bedRules = new BedRules(bed.devices, signals, scheduler, (err) => log.error({ err, bedId: bed.bedId }, 'alarm rule failed on an observation'));
     bedRules.start(bed.profile.rules);
     beds.set(bed.bedId, {
-      rules: bedRules, routes: bedRules.routes, lifecycle, commands: new BedAlarmCommands(lifecycle), signals,
+      rules: bedRules, routes: bedRules.routes, routeList: [...bedRules.routes.values()], lifecycle, commands: new BedAlarmCommands(lifecycle), signals,
       devices: bed.devices, profile: bed.profile, pumpRule: pumpRuleOf(bed.profile),
     });
   }
 
-  const route = (bedId: string, deviceId: string): DeviceRoute | undefined => beds.get(bedId)?.routes.get(deviceId);
+  const route = (bedId: string, deviceId: string): DeviceRoute | undefined => {
+    const list = beds.get(bedId)?.routeList;
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) if (list[i]!.deviceId === deviceId) return list[i];
+    return undefined;
+  };
 
-  // Hot path: two Map lookups and a range check per observation, nothing allocated.
+  // Hot path: two small Map lookups, a scan of the bed's devices and a range check per
+  // observation, nothing allocated.
   const onObservation = (obs: Observation) => {
     observations++;
     const r = route(obs.bedId, obs.deviceId);
@@ -170,19 +179,21 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
       dropped++;
       return;
     }
-    const ch = r.metrics.get(obs.metric);
-    if (ch === undefined) return;
+    const index = METRIC_INDEX.get(obs.metric);
+    if (index === undefined) return;
+    const ch = r.channels[index]!;
     const v = obs.value;
     if (v === null || (v >= ch.min && v <= ch.max)) {
       if (ch.invalidOpen) {
         ch.invalidOpen = false;
-        ch.all?.next(obs);
+        r.invalid?.next(obs);
       }
+      if (ch.pending !== null) wirePending(ch);
       ch.last = obs;
       ch.valid?.next(obs);
-    } else if (ch.all !== null) {
+    } else if (r.invalid !== null) {
       ch.invalidOpen = true;
-      ch.all.next(obs);
+      r.invalid.next(obs);
     }
   };
   const inputError = (name: string) => (err: unknown) => log.error({ err }, `alarm engine input ${name} failed: no more data from it`);

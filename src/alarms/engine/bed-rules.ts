@@ -1,5 +1,4 @@
 import type { SchedulerLike, Subject, Subscription } from 'rxjs';
-import { METRIC_IDS } from '../../model/metrics.js';
 import type { ConditionSignal } from './condition-signal.js';
 import { createDeviceRoutes, seedKey, wireRule, type DeviceRoute, type EngineDevice } from './bed-wiring.js';
 import type { AlarmRule } from './rule-schemas.js';
@@ -42,6 +41,7 @@ export class BedRules {
     private readonly devices: readonly EngineDevice[],
     private readonly signals: Subject<ConditionSignal>,
     private readonly scheduler: SchedulerLike,
+    private readonly onRuleError: (err: unknown) => void = () => undefined,
   ) {
     this.routes = createDeviceRoutes(devices);
   }
@@ -83,13 +83,8 @@ export class BedRules {
       if (w.rule.kind === 'pump') for (const route of this.routes.values()) route.pumpCodes = new Set();
       if (w.rule.kind === 'technical') {
         for (const route of this.routes.values()) {
-          for (const metric of METRIC_IDS) {
-            const ch = route.metrics.get(metric);
-            if (ch) {
-              ch.all = null;
-              ch.invalidOpen = false;
-            }
-          }
+          route.invalid = null;
+          for (const ch of route.metrics.values()) ch.invalidOpen = false;
         }
       }
     }
@@ -109,10 +104,11 @@ export class BedRules {
     const ordered = replay ? [...rules].sort((a, b) => Number(b.kind === 'pump') - Number(a.kind === 'pump')) : rules;
     for (const rule of ordered) {
       const ruleSeeds = new Map((seeds.get(rule.id) ?? []).map((s) => [seedKey(s.deviceId, s.code), s]));
-      const ctx = { routes: this.routes, scheduler: this.scheduler, signals: this.signals, replay, rawSignals, seeds: ruleSeeds };
-      this.wired.set(rule.id, { rule, json: stableJson(rule), subs: [] });
-      const subs = wireRule(rule, this.devices, ctx);
-      this.wired.get(rule.id)?.subs.push(...subs);
+      const ctx = { routes: this.routes, scheduler: this.scheduler, signals: this.signals, replay, rawSignals, seeds: ruleSeeds, onRuleError: this.onRuleError };
+      const wired: WiredRule = { rule, json: stableJson(rule), subs: [] };
+      this.wired.set(rule.id, wired);
+      // The array stays the rule's: a rule wired later (deferred-wiring.ts) adds to it.
+      wireRule(rule, this.devices, ctx, wired.subs);
     }
   }
 

@@ -130,8 +130,6 @@ export function sustainedReadingsCondition(
         subscriber.next(makeSignal(tpl, on, scheduler.now(), what, held?.value ?? tv.firstKnownValue(), held?.limit ?? null));
       };
       const close = () => {
-        closer?.unsubscribe();
-        closer = null;
         open = false;
         if (tv.empty()) return;
         if (!tv.evaluate(spec.mode)) {
@@ -154,6 +152,14 @@ export function sustainedReadingsCondition(
           emit(true);
         }
       };
+      /** The group window of the open reading ends: close it, or wait on for a later reading's window. */
+      const onWindowEnd = () => {
+        closer = null;
+        if (!open) return;
+        const dueIn = readingAt + groupWindowMs - scheduler.now();
+        if (dueIn > 0) closer = scheduler.schedule(onWindowEnd, dueIn);
+        else close();
+      };
       const sub = source.subscribe({
         next: (obs) => {
           const i = tv.indexOf(obs.metric);
@@ -165,7 +171,8 @@ export function sustainedReadingsCondition(
             seenMask = 0;
             readingAt = scheduler.now();
             tv.clear();
-            if (groupWindowMs > 0 && fullMask !== 1) closer = scheduler.schedule(close, groupWindowMs);
+            // One timer at a time: a timer still running for an earlier reading moves on to this one's deadline when it fires.
+            if (groupWindowMs > 0 && fullMask !== 1 && closer === null) closer = scheduler.schedule(onWindowEnd, groupWindowMs);
           }
           tv.set(i, isNumber(obs.value) ? obs.value : NaN);
           seenMask |= bit;

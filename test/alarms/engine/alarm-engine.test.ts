@@ -65,6 +65,32 @@ describe('createAlarmEngine: dispatch per bed, device and metric', () => {
   });
 });
 
+describe('createAlarmEngine: rules wait for their device\'s first value', () => {
+  const withSpo2Low = (low: number) => ({ ...ketamineIv, rules: ketamineIv.rules.map((r) => (r.id === 'spo2-low' ? { ...r, low } : r)) });
+
+  it('a limit changed before the device ever sent the metric applies only the new limit', () => {
+    const { lines, results } = run({
+      commands: [[1000, (e) => e.replaceProfile('bed-1', withSpo2Low(80), 'ana')]],
+      observations: ['5s a 30s b', { a: ox(85), b: ox(78) }],
+      untilMs: 60_000,
+    });
+    expect(results).toEqual([{ ok: true }]);
+    // 85 % is below the old 90 % but not the new 80 %: no alarm until 78 %, 15 s later.
+    expect(lines.filter((l) => l.includes('SPO2_LOW'))).toEqual(['50001 bed-1 start SPO2_LOW (condition)']);
+  });
+
+  it('a rule removed before its first value never runs; the others start with their metric', () => {
+    const without = { ...ketamineIv, rules: ketamineIv.rules.filter((r) => r.id !== 'spo2-low') };
+    const { lines } = run({
+      commands: [[1000, (e) => e.replaceProfile('bed-1', without, 'ana')]],
+      observations: ['5s a', { a: ox(85) }],
+      untilMs: 200_000,
+    });
+    // spo2-low (15 s) is gone; spo2-low-prolonged (120 s) still alarms on the same value.
+    expect(lines.filter((l) => l.includes('start'))).toEqual(['35000 bed-1 start SPO2_STALE (condition)', '125000 bed-1 start SPO2_PROLONGED_LOW (condition)']);
+  });
+});
+
 describe('createAlarmEngine: the ketamine IV rules end to end', () => {
   it('BP above 180/110 on two readings 5 min apart, and any reading above 200/120 at once', () => {
     const nibp = (sys: number, dia: number): Record<string, Observation> => ({ s: obs('nibp-sys', sys, 'monitor'), d: obs('nibp-dia', dia, 'monitor') });

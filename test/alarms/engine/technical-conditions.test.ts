@@ -46,11 +46,24 @@ describe('staleMetricCondition (marbles)', () => {
 describe('invalidDataCondition (marbles)', () => {
   it('starts on a value no device can report and ends on the next plausible value', () => {
     const ts = marbles();
-    const spec = { ruleId: 'technical', deviceId: 'monitor', deviceLabel: 'Oximeter', metric: 'spo2' as const, priority: 'medium' as const };
+    const spec = { ruleId: 'technical', deviceId: 'monitor', deviceLabel: 'Oximeter', priority: 'medium' as const };
     ts.run(({ cold, expectObservable }) => {
       const src = cold('a b c n d', { ...values('spo2', { a: 97, b: 150, c: 140, d: 96, n: null }) });
       expectObservable(src.pipe(invalidDataCondition(spec, ts), map(withPriority))).toBe('- b 2ms d', {
         b: '+SPO2_INVALID 150 medium technical', d: '-SPO2_INVALID 96 medium technical',
+      });
+    });
+  });
+
+  it('one operator per device keeps each metric\'s condition apart', () => {
+    const ts = marbles();
+    const spec = { ruleId: 'technical', deviceId: 'monitor', deviceLabel: 'Monitor', priority: 'medium' as const };
+    ts.run(({ cold, expectObservable }) => {
+      const input = { ...values('spo2', { s: 150, t: 96 }), ...values('heart-rate', { h: 450, i: 451, j: 80 }) };
+      // SpO2 invalid, then HR invalid (a second value keeps it), SpO2 plausible again ends only SpO2's.
+      expectObservable(cold('s h i t j', input).pipe(invalidDataCondition(spec, ts), map(withPriority))).toBe('s h 1ms t j', {
+        s: '+SPO2_INVALID 150 medium technical', h: '+HEART_RATE_INVALID 450 medium technical',
+        t: '-SPO2_INVALID 96 medium technical', j: '-HEART_RATE_INVALID 80 medium technical',
       });
     });
   });
