@@ -76,6 +76,12 @@ export interface StationOptions {
    * the same sessions). Ignored when `control` is given: it logs users in.
    */
   auth?: StationAuth;
+  /**
+   * Called after each batch of WebSocket sends has been handed to the sockets (sends are
+   * batched per turn of the event loop). For measurement: the benchmark times alarm
+   * edges here.
+   */
+  onFlush?: () => void;
 }
 
 /** A running station server. */
@@ -104,6 +110,7 @@ export async function startStationServer(options: StationOptions): Promise<Stati
     maxWaveformBufferedBytes: Math.min(options.maxWaveformBufferBytes ?? 64 * 1024, maxBufferedBytes / 2),
     maxClientMessageBytes: 16 * 1024,
     heartbeatMs: options.heartbeatMs ?? 10_000,
+    ...(options.onFlush ? { onFlush: options.onFlush } : {}),
   });
 
   const noteOutcome = (outcome: ApplyOutcome, what: string, bedId: string, deviceId: string | null): void => {
@@ -205,7 +212,7 @@ export async function startStationServer(options: StationOptions): Promise<Stati
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => clients.attach(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`));
+    wss.handleUpgrade(req, socket, head, (ws) => clients.attach(ws, `${req.socket.remoteAddress}:${req.socket.remotePort}`, socket));
   });
 
   try {

@@ -88,6 +88,28 @@ describe('station server over real sockets', () => {
     }
   });
 
+  it('sends what one turn of the event loop produces as one batch, in order, to every client', async () => {
+    await server.close();
+    let flushes = 0;
+    server = await startStationServer({
+      host: '127.0.0.1', port: 0, beds: BEDS, observations$, status$, alarms$, logger: silentLogger(), clock, onFlush: () => (flushes += 1),
+    });
+    const a = await client();
+    const b = await client();
+    await a.next('snapshot');
+    await b.next('snapshot');
+    const before = flushes;
+    for (let v = 80; v < 100; v++) observations$.next(observation({ value: v }));
+    expect(flushes).toBe(before); // nothing written yet: the batch goes out when this turn's work is done
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushes).toBe(before + 1); // one batch for both clients' twenty messages
+    for (const c of [a, b]) {
+      const values: unknown[] = [];
+      for (let i = 0; i < 20; i++) values.push((await c.next('observation')).observation.value);
+      expect(values).toEqual(Array.from({ length: 20 }, (_, i) => 80 + i));
+    }
+  });
+
   it('answers ping with pong and get-snapshot with the current state, echoing requestId', async () => {
     const c = await client();
     await c.next('snapshot');
