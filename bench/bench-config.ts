@@ -1,11 +1,13 @@
 /**
  * The Vigil configuration of one bench run, validated by the daemon's own schema: one bed
  * per simulated bed, each an IV-ketamine session on the bench alarm profile with a Masimo
- * oximeter, an Asena pump and, in the waveform variant, a Nonin oximeter, all on raw TCP
- * ports of 127.0.0.1 (like terminal-server ports).
+ * oximeter, an Asena pump under the control module (a ketamine programme) and, in the
+ * waveform variant, a Nonin oximeter, all on raw TCP ports of 127.0.0.1 (like
+ * terminal-server ports); the database in the run's own file; no simulators.
  */
 import { buildConfigSchema, type VigilConfig } from '../src/config/schema.js';
 import { CONFIG_INPUTS } from '../src/config/vigil-config.js';
+import { defaultDrugLibraryPath } from '../src/config/drug-library.js';
 import type { LogLevel } from '../src/core/logger.js';
 
 /** The TCP ports of one bed's simulated devices. */
@@ -37,6 +39,8 @@ export interface BenchConfigOptions {
   /** The Asena driver's poll interval (the issue's workload: 2000 ms). */
   readonly pumpPollMs: number;
   readonly logLevel: LogLevel;
+  /** The SQLite file of the run (audit log, users, orders). */
+  readonly databasePath: string;
 }
 
 /**
@@ -48,11 +52,17 @@ export function benchVigilConfig(beds: readonly BenchBedPorts[], options: BenchC
   const raw = (list: readonly BenchBedPorts[]) => ({
     station: { host: '127.0.0.1', port: 0 },
     logging: { level: options.logLevel },
+    storage: { databasePath: options.databasePath },
+    simulation: { enabled: false },
+    demoUsers: false,
+    drugLibrary: defaultDrugLibraryPath(),
     beds: list.map((ports, i) => ({
       id: benchBedId(i),
       label: `Bench ${i + 1}`,
       session: 'iv-ketamine',
       alarms: { profile: options.profilePath },
+      // A ketamine programme, as a clinic's IV bed has: the pump is wired to the control module.
+      infusion: { pump: BENCH_DEVICES.pump, drug: 'ketamine', concentrationMgPerMl: 10, patientWeightKg: 70 },
       devices: [
         { id: BENCH_DEVICES.oximeter, driver: 'masimo-ascii', transport: tcp(ports.masimoPort) },
         { id: BENCH_DEVICES.pump, driver: 'alaris-asena-gh', transport: tcp(ports.asenaPort), options: { pollIntervalMs: options.pumpPollMs } },

@@ -1,26 +1,23 @@
 /**
- * The gateway the bench measures, wired like startDaemon (src/daemon/daemon.ts): the real
- * drivers over real TCP transports, the gateway bus, the alarm engine started by the
- * daemon's own alarm wiring (profiles resolved from the configuration), the alarm log and
- * the real station server with its WebSocket. Two additions, both outside the hot path's
- * code: each transport is wrapped in a TimestampedTransport (arrival time of each chunk),
- * and a probe notes the time right after the station has sent each alarm edge.
+ * The gateway the bench measures: Vigil itself, started by `startDaemon`
+ * (src/daemon/daemon.ts) on a configuration validated by the daemon's schema: the
+ * database and audit log in a temporary SQLite file, the real drivers over real TCP
+ * transports, the pump-control module wired to each bed's pump (a ketamine programme),
+ * the alarm engine and its log, the alarm control and the station server with its
+ * WebSocket. No simulators (the bench process plays the devices).
  *
- * Left out of startDaemon, none of which sits between a frame and its alarm: the database,
- * audit log and users (no infusion programme, so no pump-control module), the simulators.
+ * Two measurement hooks, both the daemon's `instrumentation` option and both outside the
+ * hot path's code: each transport is wrapped in a TimestampedTransport (arrival time of
+ * each chunk), and the station reports each flushed batch of WebSocket sends, when the
+ * alarm edges of that batch are stamped as sent.
  */
-import { EMPTY, Subject, asyncScheduler, share, type Observable } from 'rxjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { systemClock } from '../src/core/clock.js';
 import type { Logger, LogLevel } from '../src/core/logger.js';
-import { GatewayBus } from '../src/bus/gateway-bus.js';
-import type { AlarmEvent } from '../src/alarms/alarm.js';
-import type { EngineAlarmEvent, EngineEvent } from '../src/alarms/engine/engine-events.js';
-import { createTransport } from '../src/transport/create-transport.js';
-import { startStationServer } from '../src/station/station-server.js';
-import { resolveBedProfiles, startAlarmEngine } from '../src/daemon/alarm-wiring.js';
-import type { DeviceDriver } from '../src/device/device-driver.js';
-import { findDriver } from '../drivers/registry.js';
+import type { EngineAlarmEvent } from '../src/alarms/engine/engine-events.js';
+import { startDaemon } from '../src/daemon/daemon.js';
 import { BENCH_DEVICES, benchBedIndex, benchVigilConfig, type BenchBedPorts } from './bench-config.js';
 import { BENCH_ALARM_CODE } from './bench-profile.js';
 import { TimestampedTransport, cpuTimeUs, hrtimeNs } from './timestamped-transport.js';
@@ -72,89 +69,79 @@ export interface BenchGateway {
   stop(): Promise<void>;
 }
 
-/** Builds and starts the gateway (drivers last, as startDaemon does). */
+/** Starts the daemon on the bench configuration with the measurement hooks. */
 export async function startBenchGateway(spec: BenchGatewaySpec): Promise<BenchGateway> {
   const logger: Logger = pino({ level: spec.logLevel, base: { app: 'vigil' } }, pino.destination({ dest: '/dev/null', sync: true }));
-  const clock = systemClock;
-  const config = benchVigilConfig(spec.beds, { profilePath: spec.profilePath, pumpPollMs: spec.pumpPollMs, logLevel: spec.logLevel });
-  const bus = new GatewayBus();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  const config = benchVigilConfig(spec.beds, { profilePath: spec.profilePath, pumpPollMs: spec.pumpPollMs, logLevel: spec.logLevel, databasePath: join(dir, 'vigil.sqlite') });
   const transports: TimestampedTransport[] = [];
   const oximeterOf: TimestampedTransport[] = [];
-  const drivers: DeviceDriver[] = [];
-  // As createDevices (src/daemon/devices.ts), with each transport wrapped.
-  for (const bed of config.beds) {
-    for (const device of bed.devices) {
-      const definition = findDriver(device.driver);
-      if (!definition) throw new Error(`unknown driver ${device.driver}`);
-      const deviceLog = logger.child({ component: 'device', bed: bed.id, device: device.id, driver: device.driver });
-      const inner = createTransport(device.transport, definition.serialDefaults, { logger: deviceLog.child({ component: 'transport' }), clock });
-      const transport = new TimestampedTransport(inner, device.id === BENCH_DEVICES.oximeter);
-      transports.push(transport);
-      if (device.id === BENCH_DEVICES.oximeter) oximeterOf[benchBedIndex(bed.id)] = transport;
-      drivers.push(definition.create({ bedId: bed.id, deviceId: device.id, transport, bus, logger: deviceLog, clock, options: device.options }));
-    }
-  }
-
-  const profiles = resolveBedProfiles(config, spec.profilePath);
-  const inputs = { observations$: bus.observations$, status$: bus.status$, conditions$: bus.conditions$, external$: EMPTY };
-  const engine = startAlarmEngine(config, profiles, inputs, asyncScheduler, logger);
-  const alarms$: Observable<AlarmEvent> = engine.alarmEvents$.pipe(share());
-  const alarmLog = engine.events$.subscribe((e) => logEngineEvent(logger, e));
 
   let measuring = false;
   let samples: GatewaySamples = { bedIndex: [], start: [], arrivalNs: [], sentNs: [], cpuUs: [] };
   let counts = { alarmEvents: 0, observations: 0, waveformChunks: 0 };
-  // The station reads this subject; the probe runs after it returns, i.e. after ws.send().
-  const toStation = new Subject<AlarmEvent>();
-  const probe = alarms$.subscribe((e) => {
-    toStation.next(e);
-    if (!measuring) return;
+  // Edges handed to the station in this turn: stamped as sent when the station flushes.
+  const unsent: { bedIndex: number; start: boolean; arrivalNs: number; arrivalCpuUs: number }[] = [];
+  const onStationFlush = () => {
+    if (unsent.length === 0) return;
     const sentNs = hrtimeNs();
     const sentCpuUs = cpuTimeUs();
+    for (const e of unsent) {
+      samples.bedIndex.push(e.bedIndex);
+      samples.start.push(e.start);
+      samples.arrivalNs.push(e.arrivalNs);
+      samples.sentNs.push(sentNs);
+      samples.cpuUs.push(sentCpuUs - e.arrivalCpuUs);
+    }
+    unsent.length = 0;
+  };
+
+  const daemon = await startDaemon({
+    config,
+    logger,
+    instrumentation: {
+      wrapTransport: (inner, device) => {
+        const oximeter = device.deviceId === BENCH_DEVICES.oximeter;
+        const transport = new TimestampedTransport(inner, oximeter);
+        transports.push(transport);
+        if (oximeter) oximeterOf[benchBedIndex(device.bedId)] = transport;
+        return transport;
+      },
+      onStationFlush,
+    },
+  });
+  // Subscribed after the station: runs once the station has queued the edge for sending.
+  const probe = daemon.alarms$.subscribe((e) => {
+    if (!measuring) return;
     counts.alarmEvents += 1;
     const { alarm } = e;
     if (alarm.code !== BENCH_ALARM_CODE || alarm.deviceId !== BENCH_DEVICES.oximeter || (e as EngineAlarmEvent).cause !== 'condition') return;
     const bedIndex = benchBedIndex(alarm.bedId);
     const transport = oximeterOf[bedIndex];
     if (!transport) return;
-    samples.bedIndex.push(bedIndex);
-    samples.start.push(e.phase === 'start');
-    samples.arrivalNs.push(transport.lastChunkNs);
-    samples.sentNs.push(sentNs);
-    samples.cpuUs.push(sentCpuUs - transport.lastChunkCpuUs);
+    unsent.push({ bedIndex, start: e.phase === 'start', arrivalNs: transport.lastChunkNs, arrivalCpuUs: transport.lastChunkCpuUs });
   });
   const counters = [
-    bus.observations$.subscribe(() => {
+    daemon.bus.observations$.subscribe(() => {
       if (measuring) counts.observations += 1;
     }),
-    bus.waveforms$.subscribe(() => {
+    daemon.bus.waveforms$.subscribe(() => {
       if (measuring) counts.waveformChunks += 1;
     }),
   ];
-
-  const station = await startStationServer({
-    host: config.station.host,
-    port: config.station.port,
-    beds: config.beds.map((b) => ({ id: b.id, label: b.label, session: b.session, devices: b.devices.map((d) => ({ id: d.id, driver: d.driver, transport: d.transport })) })),
-    observations$: bus.observations$,
-    status$: bus.status$,
-    waveforms$: bus.waveforms$,
-    alarms$: toStation,
-    logger: logger.child({ component: 'station' }),
-  });
-  for (const d of drivers) d.start();
 
   let profiler: WindowProfiler | null = null;
   let window: { process: ProcessWindow; chunks0: number } | null = null;
   const totalChunks = () => transports.reduce((n, t) => n + t.chunks, 0);
   return {
-    stationUrl: station.url,
+    stationUrl: daemon.stationUrl,
     deviceCount: transports.length,
     openTransports: () => transports.filter((t) => t.open).length,
     beginWindow: async () => {
       if (spec.cpuProfilePath) profiler = await startWindowProfiler();
       samples = { bedIndex: [], start: [], arrivalNs: [], sentNs: [], cpuUs: [] };
       counts = { alarmEvents: 0, observations: 0, waveformChunks: 0 };
+      unsent.length = 0;
       window = { process: startProcessWindow(), chunks0: totalChunks() };
       measuring = true;
     },
@@ -169,25 +156,10 @@ export async function startBenchGateway(spec: BenchGatewaySpec): Promise<BenchGa
       return { samples, process: report, ...counts, transportChunks };
     },
     stop: async () => {
-      await Promise.all(drivers.map((d) => d.stop()));
-      await station.close();
-      for (const s of [probe, alarmLog, ...counters]) s.unsubscribe();
-      engine.stop();
-      bus.close();
+      for (const s of [probe, ...counters]) s.unsubscribe();
+      await daemon.stop();
       logger.flush();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The daemon's alarm log (daemon.ts logEngineEvent): start at warn, end at info, the rest at debug/info. */
-function logEngineEvent(logger: Logger, event: EngineEvent): void {
-  if (event.type !== 'alarm') {
-    logger.info({ component: 'alarms', event }, `alarm ${event.type}`);
-    return;
-  }
-  const { phase, alarm } = event;
-  const fields = { component: 'alarms', phase, bed: alarm.bedId, device: alarm.deviceId, code: alarm.code, priority: alarm.priority };
-  if (phase === 'start') logger.warn(fields, `alarm: ${alarm.message}`);
-  else if (phase === 'end') logger.info(fields, `alarm ended: ${alarm.message}`);
-  else logger.debug(fields, `alarm update: ${alarm.message}`);
 }

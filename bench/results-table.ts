@@ -65,7 +65,7 @@ export function formatResults(r: BenchResults): string {
   );
   out.push('');
   out.push('Gateway latency (ms), one SPO2_LOW edge per oximeter line. gateway = last chunk of the line at the transport ->');
-  out.push('station ws.send() returned (gateway process); wire->send = emulator write -> send; e2e = emulator write -> station client has it.');
+  out.push('station batch holding the edge written to the socket (gateway process); wire->send = emulator write -> send; e2e = emulator write -> station client has it.');
   out.push('undisturbed p99 = p99 less the edges a GC pause hit or that waited > 1 ms off the CPU (how many: GC/off-CPU).');
   out.push(textTable(['variant', 'beds', 'edges', 'p50', 'p90', 'p99', 'max', 'undisturbed p99', 'wire->send p50/p99', 'e2e p50/p99', 'lost'], latencyRows(r.scenarios)));
   out.push('');

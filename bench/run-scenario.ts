@@ -5,7 +5,7 @@
  *
  * Three latencies, all per SPO2_LOW edge (one per oximeter line):
  * - `gateway`: transport chunk arrival (TimestampedTransport, in the gateway process) ->
- *   the station's ws.send() of the edge has returned (same process). The issue's measure.
+ *   the station has written the batch holding the edge to the socket (same process). The issue's measure.
  * - `wireToSend`: the emulator's socket.write() of the line has returned (bench process)
  *   -> the same send. Adds the loopback hop and the time the chunk waited for the
  *   gateway's event loop (hrtime is CLOCK_MONOTONIC, the same clock in both processes).

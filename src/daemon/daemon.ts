@@ -15,7 +15,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import { UserStore } from '../users/user-store.js';
 import { SessionStore } from '../users/session-store.js';
 import type { ControlApi } from '../control/control-api.js';
-import { createDevices } from './devices.js';
+import { createDevices, type DeviceDeps } from './devices.js';
 import { startSimulation, type RunningSimulation } from './simulation.js';
 import { PumpControlWiring } from './pump-control.js';
 import { ensureDemoUsers } from './demo-users.js';
@@ -27,6 +27,15 @@ export interface DaemonOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
   readonly scheduler?: SchedulerLike;
+  /** Measurement hooks for the benchmark (bench/gateway-under-test.ts); a clinic's daemon sets none. */
+  readonly instrumentation?: DaemonInstrumentation;
+}
+
+export interface DaemonInstrumentation {
+  /** Wraps each device's transport, e.g. to time the arrival of each chunk. */
+  readonly wrapTransport?: DeviceDeps['wrapTransport'];
+  /** Called after each batch of station WebSocket sends has been handed to the sockets. */
+  readonly onStationFlush?: () => void;
 }
 
 export interface RunningDaemon {
@@ -83,7 +92,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
 
     const wiring = new PumpControlWiring(config, { logger, clock, database, audit, users, sessions });
-    const devices = createDevices(config, { bus, logger, clock, laneGrantsFor: wiring.laneGrantsFor });
+    const wrapTransport = options.instrumentation?.wrapTransport;
+    const devices = createDevices(config, { bus, logger, clock, laneGrantsFor: wiring.laneGrantsFor, ...(wrapTransport ? { wrapTransport } : {}) });
     const control = wiring.createService(devices);
     if (control) cleanups.push(() => control.close());
 
@@ -118,6 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ...(control ? { control } : { auth: alarmControl }),
       alarmControl,
       logger: logger.child({ component: 'station' }),
+      ...(options.instrumentation?.onStationFlush ? { onFlush: options.instrumentation.onStationFlush } : {}),
     });
     cleanups.push(() => station.close());
 

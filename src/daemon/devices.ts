@@ -6,6 +6,7 @@ import type { DeviceDriver, DriverDefinition } from '../device/device-driver.js'
 import type { CommandLaneGrant, RegisterLaneGrant } from '../device/command-lane.js';
 import { VigilError } from '../core/errors.js';
 import { createTransport } from '../transport/create-transport.js';
+import type { ByteTransport } from '../transport/byte-transport.js';
 import { findDriver } from '../../drivers/registry.js';
 
 /** One configured device with its running driver. */
@@ -29,6 +30,8 @@ export interface DeviceDeps {
     deviceId: string,
     family: NonNullable<DriverDefinition['programmablePump']>,
   ) => { commandLaneGrant?: CommandLaneGrant; registerLaneGrant?: RegisterLaneGrant };
+  /** Wraps each device's transport (a measurement hook: the benchmark times chunk arrival). */
+  readonly wrapTransport?: (transport: ByteTransport, device: { readonly bedId: string; readonly deviceId: string }) => ByteTransport;
 }
 
 /** Creates (without starting) one transport + driver per configured device. */
@@ -39,10 +42,11 @@ export function createDevices(config: VigilConfig, deps: DeviceDeps): RunningDev
       const definition = findDriver(device.driver);
       if (!definition) throw new VigilError('DRIVER_UNKNOWN', `unknown driver "${device.driver}"`, { bed: bed.id, device: device.id });
       const logger = deps.logger.child({ component: 'device', bed: bed.id, device: device.id, driver: device.driver });
-      const transport = createTransport(device.transport, definition.serialDefaults, {
+      const inner = createTransport(device.transport, definition.serialDefaults, {
         logger: logger.child({ component: 'transport' }),
         clock: deps.clock,
       });
+      const transport = deps.wrapTransport ? deps.wrapTransport(inner, { bedId: bed.id, deviceId: device.id }) : inner;
       const grants = definition.programmablePump ? deps.laneGrantsFor(bed.id, device.id, definition.programmablePump) : {};
       const driver = definition.create({
         bedId: bed.id,
