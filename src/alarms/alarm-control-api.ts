@@ -27,7 +27,17 @@ export interface AlarmControlApi {
   /** The bed's alarms (active, latched, recent) with their histories, audio pause and alarms off. */
   snapshot(bedId: string): BedAlarmSnapshot | undefined;
   /** The bed's current profile (with runtime changes) and the profiles it may switch to. */
-  profile(bedId: string): { readonly current: AlarmProfile; readonly available: readonly { id: string; label: string }[] } | undefined;
+  profile(bedId: string): BedProfileView | undefined;
   /** Every engine event: alarm edges, acknowledgements, audio pauses, escalations, alarm off and reminders. */
   readonly events$: Observable<EngineEvent>;
+}
+
+/** A bed's running profile, what it may switch to, and what was changed at runtime. */
+export interface BedProfileView {
+  readonly current: AlarmProfile;
+  readonly available: readonly { id: string; label: string }[];
+  /** The profile the bed's configuration gives it (the one a restart brings back). */
+  readonly configuredId: string;
+  /** Rules of `current` that differ from (or are absent in) the profile of the same id as loaded, i.e. changed at the station. */
+  readonly changedRules: readonly string[];
 }

@@ -5,7 +5,7 @@ import { userActor, type AuditAction } from '../audit/audit-actions.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { SessionStore } from '../users/session-store.js';
 import type { User, UserRole } from '../users/user.js';
-import type { AlarmControlApi, LimitChange } from './alarm-control-api.js';
+import type { AlarmControlApi, BedProfileView, LimitChange } from './alarm-control-api.js';
 import type { AlarmEngine } from './engine/alarm-engine.js';
 import { OK, refuse, type BedAlarmSnapshot, type CommandResult, type EngineEvent } from './engine/engine-events.js';
 import { alarmProfileSchema, type AlarmProfile } from './engine/profile-schema.js';
@@ -158,9 +158,15 @@ export class AlarmControl implements AlarmControlApi {
     return this.engine.snapshot(bedId);
   }
 
-  profile(bedId: string): { readonly current: AlarmProfile; readonly available: readonly { id: string; label: string }[] } | undefined {
+  profile(bedId: string): BedProfileView | undefined {
     const current = this.engine.profile(bedId);
-    return current ? { current, available: this.available(bedId) } : undefined;
+    if (!current) return undefined;
+    const configured = this.options.bedProfiles.get(bedId);
+    // The profile as loaded: the bed's configured one, or the shipped profile it was switched to.
+    const base = configured?.id === current.id ? configured : this.options.profiles.get(current.id);
+    const baseRules = new Map((base?.rules ?? []).map((r) => [r.id, JSON.stringify(r)]));
+    const changedRules = current.rules.filter((r) => baseRules.get(r.id) !== JSON.stringify(r)).map((r) => r.id);
+    return { current, available: this.available(bedId), configuredId: configured?.id ?? current.id, changedRules };
   }
 
   /** Logs in over the shared sessions (for a station without pump control). @throws VigilError AUTH_FAILED */

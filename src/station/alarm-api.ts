@@ -87,7 +87,7 @@ function bedProfile(alarms: AlarmControlApi, bedId: string): JsonReply {
   const p = alarms.profile(bedId);
   if (!p) return apiError(404, 'UNKNOWN_BED', `no bed ${JSON.stringify(bedId.slice(0, 64))}`);
   // The profile is plain validated data (zod output): JSON as it is.
-  const body = JSON.parse(JSON.stringify({ profile: { current: p.current, available: p.available } })) as BedProfileResponse;
+  const body = JSON.parse(JSON.stringify({ profile: { current: p.current, available: p.available, configuredId: p.configuredId, changedRules: p.changedRules } })) as BedProfileResponse;
   return { status: 200, body };
 }
 

@@ -109,6 +109,7 @@ describe('GET and PUT /api/beds/<bed>/profile, PUT /api/beds/<bed>/limits/<rule>
     expect(res.json.profile.current).toMatchObject({ id: 'station-test', label: 'Station test', lifecycle: { audioPauseMs: 120_000 } });
     expect(res.json.profile.current.rules[0]).toMatchObject({ id: 'spo2-low', kind: 'limit', low: 90, allowOff: true });
     expect(res.json.profile.available).toEqual([{ id: 'station-test', label: 'Station test' }, { id: 'station-alt', label: 'Station alternative' }]);
+    expect(res.json.profile).toMatchObject({ configuredId: 'station-test', changedRules: [] });
   });
 
   it('refuses a bad limit with the field and the reason, and a limit on a rule that has none', async () => {
@@ -128,9 +129,11 @@ describe('GET and PUT /api/beds/<bed>/profile, PUT /api/beds/<bed>/limits/<rule>
     expect(limit.status).toBe(200);
     expect(limit.json.profile.current.rules[1]).toMatchObject({ id: 'pulse-rate', low: 50, high: 130, delayMs: 5000 });
     expect(fx.audit.query().at(-1)).toMatchObject({ action: 'alarm.limit-changed', details: { before: { high: 120 }, after: { high: 130 } } });
+    expect((await call('GET', '/api/beds/bed-2/profile')).json.profile).toMatchObject({ configuredId: 'station-test', changedRules: ['pulse-rate'] });
     expect((await call('PUT', '/api/beds/bed-2/profile', { token: fx.tokens.ana, body: { profileId: 'nope' } })).json.error.code).toBe('UNKNOWN_PROFILE');
     const switched = await call('PUT', '/api/beds/bed-2/profile', { token: fx.tokens.ana, body: { profileId: 'station-alt' } });
     expect(switched.json.profile.current.id).toBe('station-alt');
+    expect(switched.json.profile).toMatchObject({ configuredId: 'station-test', changedRules: [] });
     expect((await call('GET', '/api/beds/bed-2/alarms')).json.alarms.profileId).toBe('station-alt');
   });
 });

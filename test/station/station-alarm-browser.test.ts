@@ -142,6 +142,8 @@ describe('alarm control in the nurse station page', () => {
     await byId('rule-low-pulse-rate').fill('45');
     await byId('rule-save-pulse-rate').click();
     await waitForText('rule-pulse-rate', 'pulse-rate < 45 or > 120');
+    await waitForText('rule-pulse-rate', 'changed here');
+    await waitForText('profile-current', 'changed here: pulse-rate (until restart)');
     await byId('rule-off-pulse-rate').click();
     await waitForText('alarms-off-bed-2', 'ALARM OFF: pulse-rate');
     await page.screenshot({ path: '/tmp/station-alarms-panels.png' });

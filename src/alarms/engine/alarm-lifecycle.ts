@@ -84,11 +84,7 @@ export class BedAlarmLifecycle {
 
   /** Plans every unacknowledged alarm's escalation again (after the tiers changed). */
   replanEscalations(): void {
-    for (const t of this.byKey.values()) {
-      t.escalation?.unsubscribe();
-      t.escalation = null;
-      this.planEscalation(t);
-    }
+    for (const t of this.byKey.values()) this.replanEscalation(t);
   }
 
   /** Forgets that a rule is off (the rule is gone), announcing it as turned on. */
@@ -204,6 +200,14 @@ export class BedAlarmLifecycle {
     } else if (a.value !== s.value || a.message !== s.message || a.priority !== s.priority || a.limit !== s.limit) {
       this.change(t, { value: s.value, limit: s.limit, message: s.message, priority: s.priority }, 'value');
     }
+    if (t.alarm.priority !== a.priority) this.replanEscalation(t);
+  }
+
+  /** Plans an alarm's escalation again, on its priority's tiers (its priority changed). */
+  private replanEscalation(t: TrackedAlarm): void {
+    t.escalation?.unsubscribe();
+    t.escalation = null;
+    this.planEscalation(t);
   }
 
   private latches(t: TrackedAlarm): boolean {

@@ -53,7 +53,7 @@ export class AlarmProfilePanel {
     this.error.setAttribute('role', 'alert');
     const table = el('table', 'rules-table', 'rules-table');
     const headRow = el('tr', '');
-    for (const name of ['Rule', 'Condition', 'Priority', 'Delay', 'Alarm', '']) {
+    for (const name of ['Rule', 'Condition', 'Priority', 'Delay', 'Alarm', 'Set', '']) {
       const th = el('th', '');
       th.textContent = name;
       headRow.append(th);
@@ -116,7 +116,7 @@ export class AlarmProfilePanel {
     if (signature === this.signature) return;
     this.signature = signature;
     const p = view.current;
-    setText(this.current, `${p.label} (${p.id})${p.description ? ` — ${p.description.trim()}` : ''}`);
+    setText(this.current, `${p.label} (${p.id})${p.description ? ` — ${p.description.trim()}` : ''}${runtimeNote(view)}`);
     const selected = this.select.value;
     this.select.replaceChildren(...view.available.map((a) => new Option(a.label, a.id)));
     this.select.value = view.available.some((a) => a.id === selected) && selected !== '' ? selected : p.id;
@@ -154,6 +154,10 @@ export class AlarmProfilePanel {
       cell(rule.delayMs !== undefined ? formatDuration(rule.delayMs) : rule.durationMs !== undefined ? formatDuration(rule.durationMs) : '');
     }
     cell(off ? 'OFF' : 'on').className = off ? 'rule-off' : 'rule-on';
+    const changed = this.view?.changedRules.includes(rule.id) === true;
+    tr.dataset.changed = String(changed);
+    if (changed) cell('changed here').className = 'rule-changed';
+    else cell('');
     const actions = el('td', 'rule-actions');
     if (editing) {
       actions.append(button('Save', 'btn btn-small btn-primary', `rule-save-${rule.id}`, () => void this.saveLimit(rule.id)), button('Cancel', 'btn btn-small', `rule-cancel-${rule.id}`, () => this.edit(null)));
@@ -254,4 +258,12 @@ export class AlarmProfilePanel {
     const result = await this.api.setAlarmOff(bedId, ruleId, off);
     setText(this.error, result.ok ? '' : result.error.message);
   }
+}
+
+/** What a nurse should know of the running profile: switched from the configured one, rules changed here (lost on restart). */
+function runtimeNote(view: ProfileView): string {
+  const notes: string[] = [];
+  if (view.current.id !== view.configuredId) notes.push(`switched here from ${view.configuredId}`);
+  if (view.changedRules.length > 0) notes.push(`changed here: ${view.changedRules.join(', ')}`);
+  return notes.length > 0 ? ` · ${notes.join(' · ')} (until restart)` : '';
 }

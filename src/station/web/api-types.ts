@@ -213,5 +213,9 @@ export interface BedProfileResponse {
     current: AlarmProfileDto;
     /** Profiles the bed may switch to. */
     available: Array<{ id: string; label: string }>;
+    /** The profile the bed's configuration gives it (a restart brings it back). */
+    configuredId: string;
+    /** Rules changed at the station: they differ from the profile of the same id as loaded. */
+    changedRules: string[];
   };
 }

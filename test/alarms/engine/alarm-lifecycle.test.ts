@@ -185,6 +185,19 @@ describe('alarm lifecycle: escalation', () => {
     expect(scenario('N 999ms n', [], 300_000).timeline.filter((l) => l.includes('escalation'))).toHaveLength(0);
     expect(scenario('M', [], 300_000).timeline.filter((l) => l.includes('escalation'))).toHaveLength(0);
   });
+
+  it('an alarm whose priority changes escalates on the new priority\'s tiers, from its start', () => {
+    const id = 'bed-1/pump/RATE_CHANGE_NOT_VERIFIED/order-1';
+    const ext = {
+      E: signal('RATE_CHANGE_NOT_VERIFIED', true, { alarmId: id, ruleId: 'external', priority: 'medium' }),
+      H: signal('RATE_CHANGE_NOT_VERIFIED', true, { alarmId: id, ruleId: 'external', priority: 'high' }),
+    };
+    // Medium has no tiers; raised to high at 10 s, it escalates at 30 s and 120 s after its start.
+    const raised = scenario('E 9999ms H', [], 300_000, ext).timeline.filter((l) => l.includes('escalation'));
+    expect(raised).toEqual(['30000 escalation RATE_CHANGE_NOT_VERIFIED tier 1 -> charge-nurse', '120000 escalation RATE_CHANGE_NOT_VERIFIED tier 2 -> physician']);
+    // Lowered to medium before its first tier: no escalation.
+    expect(scenario('H 9999ms E', [], 300_000, ext).timeline.filter((l) => l.includes('escalation'))).toEqual([]);
+  });
 });
 
 describe('alarm lifecycle: alarm off with reminder', () => {
