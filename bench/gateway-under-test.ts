@@ -71,7 +71,7 @@ export interface BenchGateway {
 
 /** Starts the daemon on the bench configuration with the measurement hooks. */
 export async function startBenchGateway(spec: BenchGatewaySpec): Promise<BenchGateway> {
-  const logger: Logger = pino({ level: spec.logLevel, base: { app: 'vigil' } }, pino.destination({ dest: '/dev/null', sync: true }));
+  const logger: Logger = pino({ level: spec.logLevel, base: { app: 'vigil' } }, pino.destination({ dest: process.env.VIGIL_BENCH_LOG ?? '/dev/null', sync: true }));
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
   const config = benchVigilConfig(spec.beds, { profilePath: spec.profilePath, pumpPollMs: spec.pumpPollMs, logLevel: spec.logLevel, databasePath: join(dir, 'vigil.sqlite') });
   const transports: TimestampedTransport[] = [];

@@ -142,7 +142,10 @@ export class StationClients {
 
   private sendText(ws: WebSocket, text: string): void {
     if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount + text.length > this.options.maxBufferedBytes) {
+    // The backlog decides, not this message: a large snapshot (hundreds of beds) is sent
+    // whole to a client that keeps up; a client whose unsent data has grown past the
+    // limit is dropped.
+    if (ws.bufferedAmount > this.options.maxBufferedBytes) {
       const remote = this.clients.get(ws)?.remote;
       this.options.logger.warn(
         { remote, bufferedBytes: ws.bufferedAmount, maxBufferedBytes: this.options.maxBufferedBytes },

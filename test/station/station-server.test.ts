@@ -199,6 +199,29 @@ describe('station server over real sockets', () => {
 });
 
 describe('station server and slow clients', () => {
+  it('sends a snapshot larger than the client buffer limit whole to a client that keeps up', async () => {
+    const beds = Array.from({ length: 400 }, (_, i) => ({
+      id: `bed-${i + 1}`, label: `Bed ${i + 1} ${'·'.repeat(100)}`, session: 'iv-ketamine' as const,
+      devices: [{ id: 'ox', driver: 'masimo-ascii', transport: `tcp://127.0.0.1:${5000 + i}` }],
+    }));
+    const observations$ = new Subject<Observation>();
+    const server = await startStationServer({
+      host: '127.0.0.1', port: 0, beds, observations$, status$: new Subject(), alarms$: new Subject(), logger: silentLogger(), maxClientBufferBytes: 64 * 1024,
+    });
+    const c = new TestClient(`ws://127.0.0.1:${server.port}/ws`);
+    try {
+      await c.opened();
+      const snap = await c.next('snapshot');
+      expect(JSON.stringify(snap).length).toBeGreaterThan(64 * 1024);
+      expect(snap.beds).toHaveLength(400);
+      observations$.next(observation({ bedId: 'bed-400', deviceId: 'ox', value: 93 }));
+      expect((await c.next('observation')).observation).toMatchObject({ bedId: 'bed-400', value: 93 });
+    } finally {
+      c.close();
+      await server.close();
+    }
+  });
+
   it('drops a client whose send buffer overflows while others keep receiving', async () => {
     const observations$ = new Subject<Observation>();
     const server = await startStationServer({
