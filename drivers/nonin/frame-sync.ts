@@ -5,9 +5,8 @@ import { FRAME_BYTES, parseFrame, type NoninFormat, type NoninFrame } from './no
  * "Synchronisation"). Pure (no I/O, no timers), never throws, and gives the same events
  * however the byte stream is split into chunks.
  *
- * - Hunting: at each byte offset, a valid frame followed by a second valid frame 5 bytes
- *   later (start byte / STATUS bit 7 and checksum) acquires lock. Bytes skipped while
- *   hunting form a discarded run.
+ * - Hunting: at each byte offset, three valid frames 5 bytes apart (start byte / STATUS
+ *   bit 7 and checksum) acquire lock. Bytes skipped while hunting form a discarded run.
  * - Locked: frames are read at 5-byte boundaries. A frame that fails while the next
  *   boundary holds a valid frame is one garbled frame (`bad-frame`: its slot is kept, so
  *   the position in the packet is not lost). Two failures in a row lose lock: hunting
@@ -15,6 +14,13 @@ import { FRAME_BYTES, parseFrame, type NoninFormat, type NoninFrame } from './no
  * - A discarded run is reported when lock is regained, or every `DISCARD_REPORT_BYTES`
  *   bytes while hunting goes on (a device on the wrong format still shows up as garbage).
  */
+
+/**
+ * Consecutive valid frames that acquire lock. Noise fakes one frame about once in 512
+ * offsets (STATUS bit 7 and a checksum); with two, random bytes just before a packet
+ * sometimes faked a lock that swallowed the packet's first frame (fast-check found it).
+ */
+export const LOCK_FRAMES = 3;
 
 /** A discarded run is reported at the latest when it reaches this many bytes (one packet). */
 export const DISCARD_REPORT_BYTES = 125;
@@ -98,8 +104,10 @@ export class NoninFrameSync {
     const available = bytes.length - at;
     if (available < FRAME_BYTES) return 0;
     if (parseFrame(bytes, at, this.format) !== null) {
-      if (available < 2 * FRAME_BYTES) return 0;
-      if (parseFrame(bytes, at + FRAME_BYTES, this.format) !== null) {
+      if (available < LOCK_FRAMES * FRAME_BYTES) return 0;
+      let valid = 1;
+      while (valid < LOCK_FRAMES && parseFrame(bytes, at + valid * FRAME_BYTES, this.format) !== null) valid += 1;
+      if (valid === LOCK_FRAMES) {
         this.locked = true;
         this.reportDiscarded(events);
         // Lock acquired: the frame at `at` is read by readLocked on the next step.

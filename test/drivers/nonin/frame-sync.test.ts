@@ -106,13 +106,13 @@ describe.each([2, 7] as const)('NoninFrameSync, format #%i', (format) => {
 
   it('holds back a partial frame until the rest arrives, and reset() drops it', () => {
     const sync = new NoninFrameSync(format);
-    // Frames 1 and 2 confirm lock and are read; the 2 bytes of frame 3 wait.
-    expect(kinds(sync.push(stream.subarray(0, 12)))).toEqual(['frame', 'frame']);
+    // Frames 1 to 3 confirm lock and are read; the 2 bytes of frame 4 wait.
+    expect(kinds(sync.push(stream.subarray(0, 17)))).toEqual(['frame', 'frame', 'frame']);
     expect(sync.isLocked).toBe(true);
     sync.reset();
     expect(sync.isLocked).toBe(false);
     // The 3 bytes after the reset start mid-frame: discarded, then lock on the next frames.
-    const events = sync.push(stream.subarray(12, 40));
+    const events = sync.push(stream.subarray(17, 45));
     expect(events[0]).toMatchObject({ kind: 'discarded', byteCount: 3 });
     expect(frames(events)).toHaveLength(5);
   });
