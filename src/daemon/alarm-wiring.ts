@@ -25,6 +25,8 @@ export function profileNameOf(bed: BedConfig): string {
 /**
  * Each bed's effective alarm profile: the named (or session default) profile, with the
  * bed's own `alarms.limits` replacing that profile's limit rules of the same metric.
+ * Beds with the same profile and the same limits share one profile object (a profile
+ * file is read once), so 500 beds hold one copy of it, not 500.
  * Throws CONFIG_INVALID naming the bed when a profile is unknown, unreadable or, after
  * the bed's limits, invalid (e.g. a combination rule naming a code that is gone).
  */
@@ -32,6 +34,8 @@ export function resolveBedProfiles(config: VigilConfig, configFile: string): Map
   const shipped = loadAlarmProfiles();
   const problems: ConfigProblem[] = [];
   const result = new Map<string, AlarmProfile>();
+  const files = new Map<string, AlarmProfile>();
+  const resolved = new Map<AlarmProfile, Map<string, AlarmProfile>>();
   config.beds.forEach((bed, i) => {
     const name = profileNameOf(bed);
     let profile = shipped.get(name);
@@ -41,7 +45,16 @@ export function resolveBedProfiles(config: VigilConfig, configFile: string): Map
         problems.push({ path: `beds[${i}].alarms.profile`, message: `no alarm profile "${name}" (shipped: ${[...shipped.keys()].join(', ')}; or a path to a profile file)` });
         return;
       }
-      profile = loadAlarmProfile(file); // its own problems name the profile file
+      profile = files.get(file) ?? loadAlarmProfile(file); // its own problems name the profile file
+      files.set(file, profile);
+    }
+    const byLimits = resolved.get(profile) ?? new Map<string, AlarmProfile>();
+    resolved.set(profile, byLimits);
+    const limitsKey = JSON.stringify(bed.alarms.limits);
+    const same = byLimits.get(limitsKey);
+    if (same) {
+      result.set(bed.id, same);
+      return;
     }
     const withLimits = applyBedLimits(profile, bed);
     const checked = alarmProfileSchema.safeParse(withLimits);
@@ -51,6 +64,7 @@ export function resolveBedProfiles(config: VigilConfig, configFile: string): Map
       }
       return;
     }
+    byLimits.set(limitsKey, checked.data);
     result.set(bed.id, checked.data);
   });
   if (problems.length > 0) throw new VigilError('CONFIG_INVALID', formatConfigProblems(configFile, problems), { file: configFile, problems });

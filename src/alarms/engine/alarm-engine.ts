@@ -6,8 +6,7 @@ import type { Observation } from '../../model/observation.js';
 import type { AlarmEvent } from '../alarm.js';
 import { BedAlarmCommands } from './bed-alarm-commands.js';
 import { BedAlarmLifecycle } from './alarm-lifecycle.js';
-import { METRIC_INDEX, type DeviceRoute, type EngineDevice } from './bed-wiring.js';
-import { wirePending } from './deferred-wiring.js';
+import { METRIC_INDEX, channelAt, type DeviceRoute, type EngineDevice } from './bed-wiring.js';
 import { BedRules } from './bed-rules.js';
 import type { ConditionSignal } from './condition-signal.js';
 import { OK, isAlarmEvent, refuse, type BedAlarmSnapshot, type CommandResult, type EngineAlarmEvent, type EngineEvent } from './engine-events.js';
@@ -181,14 +180,14 @@ export function createAlarmEngine(options: AlarmEngineOptions): AlarmEngine {
     }
     const index = METRIC_INDEX.get(obs.metric);
     if (index === undefined) return;
-    const ch = r.channels[index]!;
+    const ch = r.channels[index] ?? channelAt(r, index);
     const v = obs.value;
     if (v === null || (v >= ch.min && v <= ch.max)) {
       if (ch.invalidOpen) {
         ch.invalidOpen = false;
         r.invalid?.next(obs);
       }
-      if (ch.pending !== null) wirePending(ch);
+      if (ch.last === null) r.firstValue?.(obs.metric);
       ch.last = obs;
       ch.valid?.next(obs);
     } else if (r.invalid !== null) {

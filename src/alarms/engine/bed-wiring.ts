@@ -9,12 +9,11 @@ import { limitCondition } from './limit-condition.js';
 import { PHYSICAL_RANGES, metricCodeStem } from './metric-naming.js';
 import { pumpCondition } from './pump-condition.js';
 import { rateOfChangeCondition } from './rate-of-change-condition.js';
-import type { AlarmRule, CombinationRule, LimitRule, SustainedRule } from './rule-schemas.js';
+import type { AlarmRule, CombinationRule, LimitRule, PumpRule, RateOfChangeRule, StaleRule, SustainedRule, TechnicalRule } from './rule-schemas.js';
 import { staleMetricCondition } from './stale-metric-condition.js';
 import { sustainedDurationCondition, sustainedReadingsCondition } from './sustained-condition.js';
 import { technicalCondition, type TechnicalInput } from './technical-condition.js';
 import { TermValues } from './term-values.js';
-import { whenMeasured, type DeferredWiring } from './deferred-wiring.js';
 import { FanOut, fanIn } from './fan-out.js';
 
 /** A device of a bed as the engine sees it. */
@@ -43,8 +42,6 @@ export interface MetricChannel {
    * runtime. Non-null once the device has sent the metric.
    */
   last: Observation | null;
-  /** Rules waiting for the device's first value of this metric (deferred-wiring.ts); null when none. */
-  pending: DeferredWiring[] | null;
 }
 
 /** Position of each metric in `DeviceRoute.channels`. */
@@ -53,12 +50,17 @@ export const METRIC_INDEX: ReadonlyMap<MetricId, number> = new Map(METRIC_IDS.ma
 /** Everything the dispatcher needs of one device. Lives as long as the engine, across profile changes. */
 export interface DeviceRoute {
   readonly deviceId: string;
-  readonly metrics: Map<MetricId, MetricChannel>;
-  /** The same channels in METRIC_INDEX order: the dispatcher's lookup (an array index, not a per-device hash table). */
-  readonly channels: readonly MetricChannel[];
+  /**
+   * The device's channels in METRIC_INDEX order (an array index, not a hash table),
+   * each made when first needed (`channelOf`): a device has channels only for the
+   * metrics it sends or a rule reads.
+   */
+  readonly channels: (MetricChannel | undefined)[];
   readonly technical: Subject<TechnicalInput>;
   /** Implausible values of every metric, for the technical rule's invalid-data operator (null without one). */
   invalid: Subject<Observation> | null;
+  /** Called with a metric before the device's first value of it reaches the rules (wires the rules waiting for it). */
+  firstValue: ((metric: MetricId) => void) | null;
   /** Present for a `pump: true` device. */
   readonly pump: Subject<DeviceCondition> | null;
   /** Condition codes the profile's pump rule takes (the others go to the technical rule). */
@@ -69,16 +71,23 @@ export interface DeviceRoute {
   readonly conditions: Map<string, DeviceCondition>;
 }
 
-/** One channel per metric for each device, so the latest value of every metric is known. */
+/** A device's channel of a metric (by METRIC_INDEX position), made on first use. */
+export function channelAt(route: DeviceRoute, index: number): MetricChannel {
+  let ch = route.channels[index];
+  if (ch === undefined) {
+    const [min, max] = PHYSICAL_RANGES[METRIC_IDS[index]!];
+    ch = { min, max, valid: null, invalidOpen: false, last: null };
+    route.channels[index] = ch;
+  }
+  return ch;
+}
+
+/** A route per device; channels come with the first value or rule that needs them. */
 export function createDeviceRoutes(devices: readonly EngineDevice[]): Map<string, DeviceRoute> {
   const routes = new Map<string, DeviceRoute>();
   for (const d of devices) {
-    const channels = METRIC_IDS.map((metric): MetricChannel => {
-      const [min, max] = PHYSICAL_RANGES[metric];
-      return { min, max, valid: null, invalidOpen: false, last: null, pending: null };
-    });
-    const metrics = new Map(METRIC_IDS.map((m, i) => [m, channels[i]!]));
-    routes.set(d.deviceId, { deviceId: d.deviceId, metrics, channels, technical: new Subject(), invalid: null, pump: d.pump === true ? new Subject() : null, pumpCodes: new Set(), status: null, conditions: new Map() });
+    const channels = new Array<MetricChannel | undefined>(METRIC_IDS.length).fill(undefined);
+    routes.set(d.deviceId, { deviceId: d.deviceId, channels, technical: new Subject(), invalid: null, firstValue: null, pump: d.pump === true ? new Subject() : null, pumpCodes: new Set(), status: null, conditions: new Map() });
   }
   return routes;
 }
@@ -88,6 +97,8 @@ export interface WiringContext {
   readonly routes: Map<string, DeviceRoute>;
   readonly scheduler: SchedulerLike;
   readonly signals: Subject<ConditionSignal>;
+  /** One observer per bed: passes an operator's signals into `signals`, reports an operator's error. */
+  readonly sink: { readonly next: (s: ConditionSignal) => void; readonly error: (err: unknown) => void };
   /**
    * Wired at runtime (a profile change): each new operator first gets the latest state
    * (last values, device status and conditions, the bed's raw conditions of its codes).
@@ -103,27 +114,93 @@ export interface WiringContext {
 
 export const seedKey = (deviceId: string | null, code: string): string => `${deviceId ?? ''}\u0000${code}`;
 
+/** Rules that read one device's metrics: wired per device when it first sends one of them. */
+export type MetricRule = LimitRule | SustainedRule | RateOfChangeRule | StaleRule;
+
+export function isMetricRule(rule: AlarmRule): rule is MetricRule {
+  return rule.kind === 'limit' || rule.kind === 'sustained' || rule.kind === 'rate-of-change' || rule.kind === 'stale';
+}
+
+/** The metrics a metric rule reads (a stale rule runs one operator per metric). */
+export function ruleMetrics(rule: MetricRule): readonly MetricId[] {
+  switch (rule.kind) {
+    case 'limit':
+    case 'rate-of-change':
+      return [rule.metric];
+    case 'sustained':
+      return new TermValues(rule.any ?? rule.all ?? []).metrics;
+    case 'stale':
+      return rule.metrics;
+  }
+}
+
+/** Whether a rule applies to a device (a rule may name one). */
+export function appliesTo(rule: AlarmRule, deviceId: string): boolean {
+  return !('device' in rule) || rule.device === undefined || rule.device === deviceId;
+}
+
+/** Whether the device has sent a value (or a null) of the metric. */
+export function seen(ctx: WiringContext, deviceId: string, metric: MetricId): boolean {
+  const ch = ctx.routes.get(deviceId)?.channels[METRIC_INDEX.get(metric)!];
+  return ch !== undefined && ch.last !== null;
+}
+
 /**
- * Wires one rule: one operator instance per device (per bed for combinations), each fed
- * by its channels, all emitting into `signals`. The rule's subscriptions go into `subs`,
- * now or later: a rule on a device's metrics is wired when the device first sends one of
- * them (`whenMeasured`), so a pump carries no SpO2 rules and a bed costs only the
- * operators its devices feed.
+ * Wires one rule that is not a metric rule (technical, pump, combination): one operator
+ * instance per device (per bed for combinations), each fed by its channels, all emitting
+ * into `signals`; the subscriptions go into `subs`.
  */
-export function wireRule(rule: AlarmRule, devices: readonly EngineDevice[], ctx: WiringContext, subs: Subscription[]): void {
-  const feed = (signal$: Observable<ConditionSignal>) => {
-    subs.push(signal$.subscribe({ next: (s) => ctx.signals.next(s) }));
-  };
+export function wireRule(rule: Exclude<AlarmRule, MetricRule>, devices: readonly EngineDevice[], ctx: WiringContext, subs: Subscription[]): void {
+  const feed = feedInto(ctx, subs);
   if (rule.kind === 'combination') {
     wireCombination(rule, devices, ctx, feed);
     return;
   }
-  const only = 'device' in rule ? rule.device : undefined;
-  for (const d of devices) if (only === undefined || d.deviceId === only) wireDeviceRule(rule, d, ctx, feed, subs);
+  for (const d of devices) if (appliesTo(rule, d.deviceId)) wireDeviceRule(rule, d, ctx, feed);
+}
+
+/**
+ * Wires a metric rule on one device (a stale rule: on one of its metrics, `metric`). The
+ * rule kinds start from the device's first value and run no timer before it, so wiring
+ * at that value (bed-rules.ts) changes no outcome.
+ */
+export function wireMetricRule(rule: MetricRule, device: EngineDevice, ctx: WiringContext, subs: Subscription[], metric?: MetricId): void {
+  const { deviceId } = device;
+  const feed = feedInto(ctx, subs);
+  const { scheduler } = ctx;
+  switch (rule.kind) {
+    case 'limit':
+      wireLimit(rule, deviceId, ctx, feed);
+      return;
+    case 'sustained':
+      wireSustained(rule, deviceId, ctx, feed);
+      return;
+    case 'rate-of-change': {
+      const { direction, delta, windowMs, priority } = rule;
+      const code = rule.code ?? `${metricCodeStem(rule.metric)}_${direction === 'falling' ? 'FALLING' : 'RISING'}`;
+      const spec = { ruleId: rule.id, deviceId, metric: rule.metric, code, direction, delta, windowMs, priority };
+      feed(valid(ctx, deviceId, rule.metric).pipe(rateOfChangeCondition(spec, scheduler)));
+      return;
+    }
+    case 'stale': {
+      const m = metric ?? rule.metrics[0]!;
+      const initiallyStale = ctx.seeds.has(seedKey(deviceId, `${metricCodeStem(m)}_STALE`));
+      const spec = { ruleId: rule.id, deviceId, deviceLabel: device.label ?? deviceId, metric: m, afterMs: rule.afterMs, priority: rule.priority, initiallyStale };
+      // A stale condition that held goes on holding: its last (old) value is not replayed.
+      feed(valid(ctx, deviceId, m, ctx.replay && !initiallyStale).pipe(staleMetricCondition(spec, scheduler)));
+      return;
+    }
+  }
+}
+
+function feedInto(ctx: WiringContext, subs: Subscription[]): Feed {
+  return (signal$) => {
+    subs.push(signal$.subscribe(ctx.sink));
+  };
 }
 
 function channel(ctx: WiringContext, deviceId: string, metric: MetricId): MetricChannel {
-  return ctx.routes.get(deviceId)?.metrics.get(metric) as MetricChannel;
+  return channelAt(ctx.routes.get(deviceId) as DeviceRoute, METRIC_INDEX.get(metric)!);
 }
 
 /** The plausible values of a metric of a device, preceded by its latest one when wired at runtime. */
@@ -135,35 +212,11 @@ function valid(ctx: WiringContext, deviceId: string, metric: MetricId, replay = 
 
 type Feed = (signal$: Observable<ConditionSignal>) => void;
 
-function wireDeviceRule(rule: Exclude<AlarmRule, CombinationRule>, device: EngineDevice, ctx: WiringContext, feed: Feed, subs: Subscription[]): void {
+function wireDeviceRule(rule: TechnicalRule | PumpRule, device: EngineDevice, ctx: WiringContext, feed: Feed): void {
   const { deviceId } = device;
   const deviceLabel = device.label ?? deviceId;
   const { scheduler } = ctx;
-  const channelOf = (metric: MetricId) => channel(ctx, deviceId, metric);
   switch (rule.kind) {
-    case 'limit':
-      whenMeasured(ctx, [channelOf(rule.metric)], (c) => wireLimit(rule, deviceId, c, feed), subs);
-      return;
-    case 'sustained':
-      whenMeasured(ctx, new TermValues(rule.any ?? rule.all ?? []).metrics.map(channelOf), (c) => wireSustained(rule, deviceId, c, feed), subs);
-      return;
-    case 'rate-of-change': {
-      const { metric, direction, delta, windowMs, priority } = rule;
-      const code = rule.code ?? `${metricCodeStem(metric)}_${direction === 'falling' ? 'FALLING' : 'RISING'}`;
-      const spec = { ruleId: rule.id, deviceId, metric, code, direction, delta, windowMs, priority };
-      whenMeasured(ctx, [channelOf(metric)], (c) => feed(valid(c, deviceId, metric).pipe(rateOfChangeCondition(spec, scheduler))), subs);
-      return;
-    }
-    case 'stale':
-      for (const metric of rule.metrics) {
-        whenMeasured(ctx, [channelOf(metric)], (c) => {
-          const initiallyStale = c.seeds.has(seedKey(deviceId, `${metricCodeStem(metric)}_STALE`));
-          const spec = { ruleId: rule.id, deviceId, deviceLabel, metric, afterMs: rule.afterMs, priority: rule.priority, initiallyStale };
-          // A stale condition that held goes on holding: its last (old) value is not replayed.
-          feed(valid(c, deviceId, metric, c.replay && !initiallyStale).pipe(staleMetricCondition(spec, scheduler)));
-        }, subs);
-      }
-      return;
     case 'technical': {
       const route = ctx.routes.get(deviceId) as DeviceRoute;
       const { communicationLost, sensorOff, deviceTechnical, deviceAlarm, codes, invalidData } = rule;
@@ -174,7 +227,7 @@ function wireDeviceRule(rule: Exclude<AlarmRule, CombinationRule>, device: Engin
         for (const c of route.conditions.values()) if (!(route.pump && route.pumpCodes.has(c.code))) state.push(c);
       }
       feed(concat(from(state), route.technical).pipe(technicalCondition(spec, scheduler)));
-      for (const ch of route.metrics.values()) ch.invalidOpen = false;
+      for (const ch of route.channels) if (ch) ch.invalidOpen = false;
       route.invalid = null;
       if (invalidData === null) return;
       const invalid = new Subject<Observation>();

@@ -11,9 +11,16 @@ export interface ProfileChangeTarget {
   readonly commands: BedAlarmCommands;
 }
 
-/** The lifecycle's view of a profile's rules. */
-export function lifecycleRules(profile: AlarmProfile): Map<string, LifecycleRule> {
-  return new Map(profile.rules.map((r) => [r.id, { latching: r.latching, allowOff: r.allowOff }]));
+const lifecycleRulesOf = new WeakMap<AlarmProfile, ReadonlyMap<string, LifecycleRule>>();
+
+/** The lifecycle's view of a profile's rules (one per profile object: beds sharing a profile share it). */
+export function lifecycleRules(profile: AlarmProfile): ReadonlyMap<string, LifecycleRule> {
+  let rules = lifecycleRulesOf.get(profile);
+  if (!rules) {
+    rules = new Map(profile.rules.map((r) => [r.id, { latching: r.latching, allowOff: r.allowOff }]));
+    lifecycleRulesOf.set(profile, rules);
+  }
+  return rules;
 }
 
 /**
