@@ -7,6 +7,7 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { startBenchGateway, type BenchGatewaySpec, type GatewayWindowReport } from './gateway-under-test.js';
+import { DAEMON_NODE_FLAGS } from '../src/daemon/node-flags.js';
 
 /** A running gateway, wherever it runs. */
 export interface GatewayHandle {
@@ -50,7 +51,8 @@ export interface ChildGatewayOptions {
 /** The gateway in a child process (node --expose-gc, so memory is read after a full GC). */
 export function childProcessGateway(options: ChildGatewayOptions): GatewayLauncher {
   return async (spec) => {
-    const child = fork(options.script, [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // The daemon's own Node flags (npm start), so that the bench measures what ships.
+    const child = fork(options.script, [], { execArgv: ['--expose-gc', ...DAEMON_NODE_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const call = ipcCaller(child);
     try {
       if (options.cpu !== undefined && child.pid !== undefined) pinToCpus(child.pid, [options.cpu]);

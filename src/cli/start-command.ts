@@ -3,6 +3,7 @@ import { isVigilError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { defaultConfigPath, loadVigilConfig } from '../config/vigil-config.js';
 import { startDaemon } from '../daemon/daemon.js';
+import { missingDaemonFlags } from '../daemon/node-flags.js';
 import { checkDrugReferences } from '../daemon/config-checks.js';
 import { resolveBedProfiles } from '../daemon/alarm-wiring.js';
 import type { CliIo } from './cli-io.js';
@@ -41,6 +42,10 @@ export async function runStartCommand(argv: string[], io: CliIo): Promise<number
   const level = (values['log-level'] ?? config.logging.level) as typeof config.logging.level;
   const logger = createLogger({ level, pretty: values.pretty ?? config.logging.pretty });
   logger.info({ config: file }, 'configuration loaded');
+  const missing = missingDaemonFlags();
+  if (missing.length > 0) {
+    logger.info({ missing }, `running without the daemon's Node flags: memory grows faster with many beds (run node ${missing.join(' ')} ..., or set NODE_OPTIONS; npm start does)`);
+  }
   let daemon;
   try {
     daemon = await startDaemon({ config, configFile: file, logger });
