@@ -1,7 +1,7 @@
 /**
  * What one benchmark run does: the engine throughput runs, the gateway baseline (no
  * beds) and the gateway scenarios (beds, waveform variant or not, measurement window).
- * The default plan fits in about four minutes on two cores; `--quick` is a short
+ * The default plan takes about six minutes on two cores; `--quick` is a short
  * sanity run; single values can be overridden on the command line.
  */
 import type { LogLevel } from '../src/core/logger.js';
@@ -23,8 +23,12 @@ export interface BenchPlan {
     readonly repeats: number;
   };
   readonly baselineWindowMs: number;
-  /** After every transport is open, before measuring (JIT, first snapshots, pump serial reads). */
-  readonly warmupMs: number;
+  /**
+   * After every transport is open, before measuring: long enough for `lines` oximeter
+   * lines in all (V8 optimises the per-line path after a few thousand; until then p99 at
+   * 100 beds is 3-4 times its warm value, docs/benchmark.md), within [minMs, maxMs].
+   */
+  readonly warmup: { readonly minMs: number; readonly maxMs: number; readonly lines: number };
   /** After recording ends, before the gateway's window closes: lets the last frames' edges arrive. */
   readonly drainMs: number;
   readonly scenarios: readonly GatewayScenario[];
@@ -46,7 +50,7 @@ export function defaultPlan(): BenchPlan {
   return {
     engine: { observations: 1_000_000, beds: [50, 500], repeats: 3 },
     baselineWindowMs: 5000,
-    warmupMs: 5000,
+    warmup: { minMs: 5000, maxMs: 30_000, lines: 3000 },
     drainMs: 500,
     scenarios: [base(1, 30_000), base(10, 20_000), base(100, 20_000), base(500, 15_000), wave(1, 10_000), wave(10, 10_000), wave(100, 10_000), wave(500, 10_000)],
     oximeterIntervalMs: 1000,
@@ -62,9 +66,16 @@ export function quickPlan(): BenchPlan {
     ...defaultPlan(),
     engine: { observations: 500_000, beds: [50], repeats: 1 },
     baselineWindowMs: 2000,
-    warmupMs: 2000,
+    warmup: { minMs: 2000, maxMs: 2000, lines: 0 },
     scenarios: [base(1, 5000), base(10, 5000), base(100, 5000), wave(10, 5000)],
   };
+}
+
+/** The warm-up of a scenario with `beds` beds. */
+export function warmupMsFor(plan: BenchPlan, beds: number): number {
+  const { minMs, maxMs, lines } = plan.warmup;
+  const forLines = beds > 0 ? (lines / beds) * plan.oximeterIntervalMs : maxMs;
+  return Math.round(Math.min(maxMs, Math.max(minMs, forLines)));
 }
 
 /** Command-line options of the bench runner. */
@@ -90,6 +101,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
   let sizes: number[] | null = null;
   let waveforms = true;
   let windowMs: number | null = null;
+  let warmupMs: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -104,7 +116,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
     else if (arg === '--out') out = value();
     else if (arg === '--sizes') sizes = value().split(',').map((s) => positiveInt(s, arg));
     else if (arg === '--window-ms') windowMs = positiveInt(value(), arg);
-    else throw new Error(`unknown option ${arg} (known: --quick, --sizes 1,10,100,500, --no-waveforms, --window-ms N, --no-pin, --profile, --out FILE)`);
+    else if (arg === '--warmup-ms') warmupMs = positiveInt(value(), arg);
+    else throw new Error(`unknown option ${arg} (known: --quick, --sizes 1,10,100,500, --no-waveforms, --window-ms N, --warmup-ms N, --no-pin, --profile, --out FILE)`);
   }
   let scenarios = plan.scenarios;
   if (sizes) {
@@ -114,7 +127,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
   }
   if (!waveforms) scenarios = scenarios.filter((s) => !s.nonin);
   if (windowMs !== null) scenarios = scenarios.map((s) => ({ ...s, windowMs: windowMs! }));
-  return { plan: { ...plan, scenarios }, out, profile, pin };
+  const warmup = warmupMs === null ? plan.warmup : { minMs: warmupMs, maxMs: warmupMs, lines: 0 };
+  return { plan: { ...plan, scenarios, warmup }, out, profile, pin };
 }
 
 function positiveInt(text: string, option: string): number {

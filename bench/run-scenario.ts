@@ -13,7 +13,7 @@
  *   also includes the bench process's own event-loop delay.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchPlan, GatewayScenario } from './bench-plan.js';
+import { warmupMsFor, type BenchPlan, type GatewayScenario } from './bench-plan.js';
 import { BenchDevices, type EmulatorCounts } from './device-emulators.js';
 import type { GatewayHandle, GatewayLauncher } from './gateway-host.js';
 import type { GatewayWindowReport } from './gateway-under-test.js';
@@ -75,7 +75,7 @@ export async function runScenario(
     const connectMs = performance.now() - t0;
     client = await StationListener.connect(gateway.stationUrl, scenario.nonin);
     devices.startStreaming();
-    await sleep(plan.warmupMs);
+    await sleep(warmupMsFor(plan, scenario.beds));
 
     client.beginRecording();
     await gateway.beginWindow();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { latenciesFromFrames, latestAtOrBefore, overlapsAny, percentile, summarizeNs } from '../../bench/latency-stats.js';
 import { checkTargets, linearFit, type ScenarioResult } from '../../bench/bench-results.js';
-import { parseBenchArgs } from '../../bench/bench-plan.js';
+import { parseBenchArgs, warmupMsFor } from '../../bench/bench-plan.js';
 
 describe('latency statistics', () => {
   it('takes nearest-rank percentiles', () => {
@@ -60,6 +60,13 @@ describe('bench options', () => {
     ]);
     expect(args.pin).toBe(false);
     expect(parseBenchArgs(['--sizes', '5', '--no-waveforms'], '/tmp/r.json').plan.scenarios.every((s) => !s.nonin)).toBe(true);
+  });
+
+  it('warms each size up for a number of oximeter lines in all, within bounds; --warmup-ms fixes it', () => {
+    const { plan } = parseBenchArgs([], '/tmp/r.json');
+    expect([1, 10, 100, 500].map((beds) => warmupMsFor(plan, beds))).toEqual([30_000, 30_000, 30_000, 6000]);
+    const fixed = parseBenchArgs(['--warmup-ms', '7000'], '/tmp/r.json').plan;
+    expect([1, 500].map((beds) => warmupMsFor(fixed, beds))).toEqual([7000, 7000]);
   });
 
   it('refuses unknown options and bad sizes', () => {

@@ -14,7 +14,7 @@ import type { LatencySummary } from '../../bench/latency-stats.js';
 const tinyPlan: BenchPlan = {
   engine: { observations: 20_000, beds: [3], repeats: 2 },
   baselineWindowMs: 300,
-  warmupMs: 400,
+  warmup: { minMs: 400, maxMs: 400, lines: 0 },
   drainMs: 400,
   scenarios: [
     { beds: 2, nonin: false, windowMs: 1500 },
