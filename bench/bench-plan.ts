@@ -87,6 +87,8 @@ export interface BenchArgs {
   readonly profile: boolean;
   /** Pin the gateway to the last CPU and the bench process to the others (Linux, >= 2 CPUs). */
   readonly pin: boolean;
+  /** Node flags for the gateway process instead of the daemon's own (`--node-flags "..."`, e.g. to try --optimize-for-size). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**
@@ -102,6 +104,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
   let waveforms = true;
   let windowMs: number | null = null;
   let warmupMs: number | null = null;
+  let nodeFlags: string[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -117,7 +120,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
     else if (arg === '--sizes') sizes = value().split(',').map((s) => positiveInt(s, arg));
     else if (arg === '--window-ms') windowMs = positiveInt(value(), arg);
     else if (arg === '--warmup-ms') warmupMs = positiveInt(value(), arg);
-    else throw new Error(`unknown option ${arg} (known: --quick, --sizes 1,10,100,500, --no-waveforms, --window-ms N, --warmup-ms N, --no-pin, --profile, --out FILE)`);
+    else if (arg === '--node-flags') nodeFlags = value().split(/\s+/).filter((f) => f !== '');
+    else throw new Error(`unknown option ${arg} (known: --quick, --sizes 1,10,100,500, --no-waveforms, --window-ms N, --warmup-ms N, --node-flags "...", --no-pin, --profile, --out FILE)`);
   }
   let scenarios = plan.scenarios;
   if (sizes) {
@@ -128,7 +132,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
   if (!waveforms) scenarios = scenarios.filter((s) => !s.nonin);
   if (windowMs !== null) scenarios = scenarios.map((s) => ({ ...s, windowMs: windowMs! }));
   const warmup = warmupMs === null ? plan.warmup : { minMs: warmupMs, maxMs: warmupMs, lines: 0 };
-  return { plan: { ...plan, scenarios, warmup }, out, profile, pin };
+  return { plan: { ...plan, scenarios, warmup }, out, profile, pin, ...(nodeFlags ? { nodeFlags } : {}) };
 }
 
 function positiveInt(text: string, option: string): number {

@@ -59,6 +59,8 @@ export interface BenchResults {
   readonly startedAt: string;
   readonly durationMs: number;
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly platform: string; readonly loadAverageAtStart: readonly number[]; readonly loadAverageAtEnd: readonly number[] };
+  /** Node flags of the gateway process (besides --expose-gc); absent when it ran in the bench process. */
+  readonly gatewayNodeFlags?: readonly string[];
   readonly plan: BenchPlan;
   readonly engine: readonly EngineSeries[];
   readonly baseline: ScenarioMeasurement;

@@ -22,6 +22,8 @@ export interface RunBenchOptions {
   readonly cpuProfileDir?: string;
   /** Progress lines. Default: none. */
   readonly progress?: (line: string) => void;
+  /** Node flags the launcher gives the gateway process, for the record. */
+  readonly gatewayNodeFlags?: readonly string[];
 }
 
 /** Results plus the scenarios that could not be measured. */
@@ -92,6 +94,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchRunResult
     startedAt,
     durationMs: Math.round(performance.now() - started),
     machine: { cpus: cpu.length, cpuModel: cpu[0]?.model ?? 'unknown', node: process.version, platform: process.platform, loadAverageAtStart, loadAverageAtEnd: loadavg() },
+    ...(options.gatewayNodeFlags ? { gatewayNodeFlags: options.gatewayNodeFlags } : {}),
     plan,
     engine,
     baseline,

@@ -46,13 +46,16 @@ export interface ChildGatewayOptions {
   readonly script: string;
   /** Pin the gateway process (all its threads) to this CPU with taskset (Linux). */
   readonly cpu?: number;
+  /** Node flags of the gateway process besides --expose-gc (default: the daemon's own, DAEMON_NODE_FLAGS). */
+  readonly nodeFlags?: readonly string[];
 }
 
 /** The gateway in a child process (node --expose-gc, so memory is read after a full GC). */
 export function childProcessGateway(options: ChildGatewayOptions): GatewayLauncher {
   return async (spec) => {
-    // The daemon's own Node flags (npm start), so that the bench measures what ships.
-    const child = fork(options.script, [], { execArgv: ['--expose-gc', ...DAEMON_NODE_FLAGS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // By default the daemon's own Node flags (npm start), so that the bench measures what ships.
+    const execArgv = ['--expose-gc', ...(options.nodeFlags ?? DAEMON_NODE_FLAGS)];
+    const child = fork(options.script, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const call = ipcCaller(child);
     try {
       if (options.cpu !== undefined && child.pid !== undefined) pinToCpus(child.pid, [options.cpu]);

@@ -55,6 +55,7 @@ export function formatResults(r: BenchResults): string {
   const out: string[] = [];
   const m = r.machine;
   out.push(`Vigil benchmark, ${r.startedAt}: node ${m.node}, ${m.cpus} CPUs (${m.cpuModel}), load average (1/5/15 min) at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}, at end ${m.loadAverageAtEnd.map((l) => l.toFixed(2)).join(' ')}`);
+  if (r.gatewayNodeFlags) out.push(`Gateway process: node ${['--expose-gc', ...r.gatewayNodeFlags].join(' ')}`);
   out.push('');
   out.push('Alarm engine throughput: observations/s through createAlarmEngine, one process (ketamine-iv, 3 devices a bed)');
   out.push(

@@ -15,6 +15,7 @@ import { writeBenchProfile } from './bench-profile.js';
 import { runBench } from './bench-runner.js';
 import { formatProfileSummary } from './cpu-profile-summary.js';
 import { childProcessGateway, pinToCpus } from './gateway-host.js';
+import { DAEMON_NODE_FLAGS } from '../src/daemon/node-flags.js';
 import { formatResults } from './results-table.js';
 
 async function main(): Promise<void> {
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     // The gateway gets a CPU of its own; the emulators and the station client share the rest.
     if (pinned) pinToCpus(process.pid, Array.from({ length: cpuCount - 1 }, (_, i) => i));
     const script = join(dirname(fileURLToPath(import.meta.url)), 'gateway-child.js');
-    const launch = childProcessGateway({ script, ...(pinned ? { cpu: cpuCount - 1 } : {}) });
+    const launch = childProcessGateway({ script, ...(pinned ? { cpu: cpuCount - 1 } : {}), ...(args.nodeFlags ? { nodeFlags: args.nodeFlags } : {}) });
     const results = await runBench({
       plan: args.plan,
       launch,
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       // dist/ is not committed: the .cpuprofile (open it in Chrome DevTools) stays local.
       ...(args.profile ? { cpuProfileDir: join(packageRoot(), 'dist', 'bench') } : {}),
       progress: (line) => console.log(`[bench] ${line}`),
+      gatewayNodeFlags: args.nodeFlags ?? DAEMON_NODE_FLAGS,
     });
     console.log('');
     console.log(formatResults(results));

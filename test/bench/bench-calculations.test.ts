@@ -69,6 +69,11 @@ describe('bench options', () => {
     expect([1, 500].map((beds) => warmupMsFor(fixed, beds))).toEqual([7000, 7000]);
   });
 
+  it('takes other Node flags for the gateway process with --node-flags', () => {
+    expect(parseBenchArgs([], '/tmp/r.json').nodeFlags).toBeUndefined();
+    expect(parseBenchArgs(['--node-flags', '--max-semi-space-size=2  --optimize-for-size'], '/tmp/r.json').nodeFlags).toEqual(['--max-semi-space-size=2', '--optimize-for-size']);
+  });
+
   it('refuses unknown options and bad sizes', () => {
     expect(() => parseBenchArgs(['--fast'], '/tmp/r.json')).toThrow(/unknown option --fast/);
     expect(() => parseBenchArgs(['--sizes', '0'], '/tmp/r.json')).toThrow(/positive integer/);
