@@ -61,7 +61,7 @@ beforeAll(() => {
   const probe = spawnSync(PYTHON, ['-c', 'import pymodbus, serial_asyncio'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     throw new Error(
-      `pymodbus is missing for ${PYTHON}: apt-get install python3-pymodbus (CI installs it). ${probe.error?.message ?? probe.stderr ?? ''}`,
+      `pymodbus or serial_asyncio is missing for ${PYTHON}: apt-get install python3-pymodbus python3-serial-asyncio (CI installs them). ${probe.error?.message ?? probe.stderr ?? ''}`,
     );
   }
 });
