@@ -44,7 +44,7 @@ export async function runStartCommand(argv: string[], io: CliIo): Promise<number
   logger.info({ config: file }, 'configuration loaded');
   const missing = missingDaemonFlags();
   if (missing.length > 0) {
-    logger.info({ missing }, `running without the daemon's Node flags: memory grows faster with many beds (run node ${missing.join(' ')} ..., or set NODE_OPTIONS; npm start does)`);
+    logger.info({ missing }, `running without the daemon's Node flags: memory grows faster with many beds (run node ${missing.join(' ')} bin/vigil.js start ...; npm start does)`);
   }
   let daemon;
   try {
