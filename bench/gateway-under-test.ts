@@ -44,6 +44,8 @@ export interface GatewaySamples {
   readonly start: boolean[];
   readonly arrivalNs: number[];
   readonly sentNs: number[];
+  /** When the station had queued the edge (the alarm stream's subscriber after the station's), hrtime ns. */
+  readonly queuedNs: number[];
   readonly cpuUs: number[];
 }
 
@@ -78,10 +80,10 @@ export async function startBenchGateway(spec: BenchGatewaySpec): Promise<BenchGa
   const oximeterOf: TimestampedTransport[] = [];
 
   let measuring = false;
-  let samples: GatewaySamples = { bedIndex: [], start: [], arrivalNs: [], sentNs: [], cpuUs: [] };
+  let samples: GatewaySamples = { bedIndex: [], start: [], arrivalNs: [], sentNs: [], queuedNs: [], cpuUs: [] };
   let counts = { alarmEvents: 0, observations: 0, waveformChunks: 0 };
   // Edges handed to the station in this turn: stamped as sent when the station flushes.
-  const unsent: { bedIndex: number; start: boolean; arrivalNs: number; arrivalCpuUs: number }[] = [];
+  const unsent: { bedIndex: number; start: boolean; arrivalNs: number; queuedNs: number; arrivalCpuUs: number }[] = [];
   const onStationFlush = () => {
     if (unsent.length === 0) return;
     const sentNs = hrtimeNs();
@@ -91,6 +93,7 @@ export async function startBenchGateway(spec: BenchGatewaySpec): Promise<BenchGa
       samples.start.push(e.start);
       samples.arrivalNs.push(e.arrivalNs);
       samples.sentNs.push(sentNs);
+      samples.queuedNs.push(e.queuedNs);
       samples.cpuUs.push(sentCpuUs - e.arrivalCpuUs);
     }
     unsent.length = 0;
@@ -119,7 +122,7 @@ export async function startBenchGateway(spec: BenchGatewaySpec): Promise<BenchGa
     const bedIndex = benchBedIndex(alarm.bedId);
     const transport = oximeterOf[bedIndex];
     if (!transport) return;
-    unsent.push({ bedIndex, start: e.phase === 'start', arrivalNs: transport.lastChunkNs, arrivalCpuUs: transport.lastChunkCpuUs });
+    unsent.push({ bedIndex, start: e.phase === 'start', arrivalNs: transport.lastChunkNs, queuedNs: hrtimeNs(), arrivalCpuUs: transport.lastChunkCpuUs });
   });
   const counters = [
     daemon.bus.observations$.subscribe(() => {
@@ -139,7 +142,7 @@ export async function startBenchGateway(spec: BenchGatewaySpec): Promise<BenchGa
     openTransports: () => transports.filter((t) => t.open).length,
     beginWindow: async () => {
       if (spec.cpuProfilePath) profiler = await startWindowProfiler();
-      samples = { bedIndex: [], start: [], arrivalNs: [], sentNs: [], cpuUs: [] };
+      samples = { bedIndex: [], start: [], arrivalNs: [], sentNs: [], queuedNs: [], cpuUs: [] };
       counts = { alarmEvents: 0, observations: 0, waveformChunks: 0 };
       unsent.length = 0;
       window = { process: startProcessWindow(), chunks0: totalChunks() };

@@ -27,6 +27,7 @@ function latencyRows(scenarios: readonly ScenarioResult[]): string[][] {
     const calm = s.latency.gatewayUndisturbed;
     return [
       variant(s), String(s.scenario.beds), String(g.n), num(g.p50Ms), num(g.p90Ms), num(g.p99Ms), num(g.maxMs), `${num(calm.p99Ms)} (${calm.gcHits}/${calm.offCpu})`,
+      `${num(s.latency.gatewayToQueue.p50Ms)} / ${num(s.latency.gatewayToQueue.p99Ms)}`,
       `${num(s.latency.wireToSend.p50Ms)} / ${num(s.latency.wireToSend.p99Ms)}`,
       `${num(s.latency.endToEnd.p50Ms)} / ${num(s.latency.endToEnd.p99Ms)}`,
       String(s.lostEdges),
@@ -67,8 +68,9 @@ export function formatResults(r: BenchResults): string {
   out.push('');
   out.push('Gateway latency (ms), one SPO2_LOW edge per oximeter line. gateway = last chunk of the line at the transport ->');
   out.push('station batch holding the edge written to the socket (gateway process); wire->send = emulator write -> send; e2e = emulator write -> station client has it.');
-  out.push('undisturbed p99 = p99 less the edges a GC pause hit or that waited > 1 ms off the CPU (how many: GC/off-CPU).');
-  out.push(textTable(['variant', 'beds', 'edges', 'p50', 'p90', 'p99', 'max', 'undisturbed p99', 'wire->send p50/p99', 'e2e p50/p99', 'lost'], latencyRows(r.scenarios)));
+  out.push('undisturbed p99 = p99 less the edges a GC pause hit or that waited > 1 ms off the CPU (how many: GC/off-CPU);');
+  out.push('to queue = the first part of gateway: chunk arrival -> the station has queued the edge (the rest: the turn\'s other work, the write).');
+  out.push(textTable(['variant', 'beds', 'edges', 'p50', 'p90', 'p99', 'max', 'undisturbed p99', 'to queue p50/p99', 'wire->send p50/p99', 'e2e p50/p99', 'lost'], latencyRows(r.scenarios)));
   out.push('');
   out.push('Gateway cost (gateway process alone; per bed = (size - baseline) / beds; CPU in % of one core, all threads; ELU = event-loop');
   out.push('utilisation; GC = % of the window in GC pauses / longest pause ms; preempt = involuntary context switches; late = emulator writes late;');

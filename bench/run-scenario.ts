@@ -50,6 +50,12 @@ export interface ScenarioMeasurement {
      * ran something else meanwhile). What is left is the gateway's own code path.
      */
     readonly gatewayUndisturbed: LatencySummary & { readonly gcHits: number; readonly offCpu: number };
+    /**
+     * The first part of `gateway`: chunk arrival -> the station has queued the edge (driver,
+     * bus, engine, station state and JSON). The rest, up to the batch's write, is the other
+     * work of the same turn of the event loop and the write itself.
+     */
+    readonly gatewayToQueue: LatencySummary;
     readonly wireToSend: MatchedLatency;
     readonly endToEnd: MatchedLatency;
   };
@@ -107,6 +113,7 @@ export async function runScenario(
       latency: {
         gateway: summarizeNs(gatewayNs),
         gatewayUndisturbed: { ...summarizeNs(undisturbedNs), gcHits: gcHit.filter(Boolean).length, offCpu: offCpu.filter(Boolean).length },
+        gatewayToQueue: summarizeNs(samples.queuedNs.map((queued, i) => queued - samples.arrivalNs[i]!)),
         wireToSend: { ...summarizeNs(wire.latenciesNs), unmatched: wire.unmatched },
         endToEnd: { ...summarizeNs(e2e.latenciesNs), unmatched: e2e.unmatched },
       },

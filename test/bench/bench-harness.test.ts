@@ -64,6 +64,12 @@ describe('benchmark harness (tiny configuration, gateway in this process)', () =
       const calm = s.latency.gatewayUndisturbed;
       expect(calm.n + calm.gcHits + calm.offCpu).toBeGreaterThanOrEqual(s.latency.gateway.n);
       expect(calm.n).toBeLessThanOrEqual(s.latency.gateway.n);
+      // Queued is a point inside each edge's gateway interval: the part is never longer than the whole.
+      const toQueue = s.latency.gatewayToQueue;
+      expectWellFormed(toQueue);
+      expect(toQueue.n).toBe(s.latency.gateway.n);
+      expect(toQueue.maxMs).toBeLessThanOrEqual(s.latency.gateway.maxMs);
+      expect(toQueue.p50Ms).toBeLessThanOrEqual(s.latency.gateway.p50Ms);
       expect(s.gateway.observations).toBeGreaterThan(0);
       expect(s.gateway.process.memory.rssBytes).toBeGreaterThan(0);
       expect(Number.isFinite(s.perBed.cpuPercentOfCore) && Number.isFinite(s.perBed.rssKB)).toBe(true);
