@@ -68,8 +68,8 @@ describe('benchmark harness (tiny configuration, gateway in this process)', () =
       const toQueue = s.latency.gatewayToQueue;
       expectWellFormed(toQueue);
       expect(toQueue.n).toBe(s.latency.gateway.n);
-      expect(toQueue.maxMs).toBeLessThanOrEqual(s.latency.gateway.maxMs);
-      expect(toQueue.p50Ms).toBeLessThanOrEqual(s.latency.gateway.p50Ms);
+      expect(toQueue.maxMs!).toBeLessThanOrEqual(s.latency.gateway.maxMs!);
+      expect(toQueue.p50Ms!).toBeLessThanOrEqual(s.latency.gateway.p50Ms!);
       expect(s.gateway.observations).toBeGreaterThan(0);
       expect(s.gateway.process.memory.rssBytes).toBeGreaterThan(0);
       expect(Number.isFinite(s.perBed.cpuPercentOfCore) && Number.isFinite(s.perBed.rssKB)).toBe(true);
