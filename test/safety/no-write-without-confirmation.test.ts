@@ -1,8 +1,9 @@
 /**
  * Safety rule 1 as a property: whatever the devices do (vital signs, garbage, alarms,
  * pump faults, keypad changes, link loss and return) and whatever clinicians start
- * without completing (requests, failed signatures, cancellations), the pump receives no
- * write command. A positive control shows the same harness does carry a write once an
+ * without completing (requests, failed signatures, cancellations, a first signature only,
+ * a double check by the same nurse or with another value), the pump receives no write
+ * command. (The Modbus pump's property: no-write-modbus-pump.test.ts.) A positive control shows the same harness does carry a write once an
  * order is fully signed, so the property cannot hold vacuously.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,14 +133,27 @@ const action = fc.oneof(
   fc.record({ t: fc.constant('wait' as const), ms: fc.integer({ min: 10, max: 700 }) }),
   fc.record({ t: fc.constant('request' as const), value: fc.double({ min: 0.01, max: 3, noNaN: true }) }),
   fc.record({ t: fc.constant('bad-signature' as const) }),
+  fc.record({ t: fc.constant('first-signature-only' as const) }),
+  fc.record({ t: fc.constant('same-nurse-double-check' as const) }),
+  fc.record({ t: fc.constant('other-value-double-check' as const) }),
   fc.record({ t: fc.constant('cancel' as const) }),
 );
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
 
 async function apply(g: Gateway, a: Action, token: string): Promise<void> {
-  const quiet = (p: Promise<unknown> | (() => unknown)) =>
+  const quiet = <T>(p: Promise<T> | (() => T)): Promise<T | undefined> =>
     (typeof p === 'function' ? Promise.resolve().then(p) : p).catch(() => undefined);
-  const openOrder = () => g.control.orders(5).find((o) => o.state === 'awaiting-confirmation' || o.state === 'awaiting-double-check');
+  const open = (state: 'awaiting-confirmation' | 'awaiting-double-check') => g.control.orders(5).find((o) => o.state === state);
+  const request = (value: number) =>
+    quiet(g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value, unit: 'mg/kg/h', overrideReason: 'property test' }));
+  // Each wrong step first brings an order to the state it needs (when the pump allows a request now).
+  const awaitingConfirmation = async () => open('awaiting-confirmation') ?? (await request(0.5));
+  const awaitingDoubleCheck = async () => {
+    const waiting = open('awaiting-double-check');
+    if (waiting) return waiting;
+    const order = await awaitingConfirmation();
+    return order ? quiet(g.control.confirm(order.id, { username: 'ana', password: PASSWORDS.ana })) : undefined;
+  };
   switch (a.t) {
     case 'oximeter-line': {
       const line = `05/14/26 13:45:01 SN=0000012345 SPO2=${String(a.spo2).padStart(3, '0')}% BPM=${String(a.bpm).padStart(3, '0')} PI=03.45% SPCO=--.-% SPMET=--.-% DESAT=-- PIDELTA=+-- PVI=--- ALARM=0000 EXC=000000\r\n`;
@@ -164,15 +178,30 @@ async function apply(g: Gateway, a: Action, token: string): Promise<void> {
       await new Promise((r) => setTimeout(r, a.ms));
       return;
     case 'request':
-      await quiet(g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value: a.value, unit: 'mg/kg/h', overrideReason: 'property test' }));
+      await request(a.value);
       return;
     case 'bad-signature': {
-      const order = openOrder();
+      const order = await awaitingConfirmation();
       if (order) await quiet(g.control.confirm(order.id, { username: 'ana', password: 'not-the-password' }));
       return;
     }
+    case 'first-signature-only':
+      // Ketamine is high-alert: one signature leaves the order waiting for the second nurse.
+      await awaitingDoubleCheck();
+      return;
+    case 'same-nurse-double-check': {
+      const order = await awaitingDoubleCheck();
+      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ana', password: PASSWORDS.ana }, order.requestedAs?.value ?? 0));
+      return;
+    }
+    case 'other-value-double-check': {
+      // 99 mg/kg/h is outside every request this property makes, so it never matches.
+      const order = await awaitingDoubleCheck();
+      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ben', password: PASSWORDS.ben }, 99));
+      return;
+    }
     case 'cancel': {
-      const order = openOrder();
+      const order = open('awaiting-confirmation') ?? open('awaiting-double-check');
       if (order) await quiet(() => g.control.cancel(order.id, token, 'property test'));
       return;
     }

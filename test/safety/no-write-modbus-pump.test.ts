@@ -1,0 +1,205 @@
+/**
+ * Safety rule 1 as a property, for the Modbus pump (the Asena's is in
+ * no-write-without-confirmation.test.ts): the Modbus driver over real TCP reads the
+ * simulated reference syringe pump (shipped map), its register lane is granted to a
+ * ModbusExecutor inside the ControlService, and the real alarm engine runs on the driver's
+ * bus and the control module's alarms. Whatever the pump does (alarms, keypad changes,
+ * link faults, garbage on the line) and whatever clinicians start without completing
+ * (requests, wrong passwords, cancellations, a first signature only, a double check by the
+ * same nurse or with another value), the pump receives no write request (Modbus functions
+ * 6 or 16, refused or not). A positive control shows the same harness writes once an order
+ * is fully signed, so the property cannot hold vacuously. Real time: the map polls every
+ * second.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { GatewayBus } from '../../src/bus/gateway-bus.js';
+import { TcpTransport } from '../../src/transport/tcp-transport.js';
+import type { RegisterLane } from '../../src/device/command-lane.js';
+import { createAlarmEngine } from '../../src/alarms/engine/alarm-engine.js';
+import { loadAlarmProfiles } from '../../src/alarms/engine/profile-loader.js';
+import { parseDrugLibrary } from '../../src/config/drug-library.js';
+import { openDatabase } from '../../src/store/database.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { UserStore } from '../../src/users/user-store.js';
+import { SessionStore } from '../../src/users/session-store.js';
+import { ControlService } from '../../src/control/order-workflow.js';
+import { ModbusExecutor } from '../../src/control/modbus/modbus-executor.js';
+import { modbusLocalChanges, modbusReadings } from '../../src/control/modbus/modbus-readings.js';
+import { modbusDriver } from '../../drivers/modbus/modbus-driver.js';
+import { SimulatorHost } from '../../simulators/sim-host.js';
+import { FAST_SCRYPT, KETAMINE, PASSWORDS, TEST_LIBRARY_YAML } from '../control/control-fixture.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+async function startGateway() {
+  const logger = silentLogger();
+  const clock = systemClock;
+  const sims = new SimulatorHost({ logger });
+  sims.addBed('bed-1', { seed: 11, weightKg: 70 });
+  const { port = 0 } = await sims.addDevice({
+    bedId: 'bed-1', deviceId: 'pump', model: 'modbus-syringe-pump', listen: { kind: 'tcp', host: '127.0.0.1', port: 0 },
+    pump: { concentrationMgPerMl: 10, rateMlPerHour: 5.25, running: true },
+  });
+  const options = modbusDriver.optionsSchema.parse({ map: 'reference-syringe-pump', framing: 'tcp', timeoutMs: 300, communicationLostAfterMs: 3000 });
+  const bus = new GatewayBus();
+  let lane: RegisterLane | undefined;
+  const driver = modbusDriver.create({
+    bedId: 'bed-1', deviceId: 'pump', transport: new TcpTransport({ host: '127.0.0.1', port }, { logger }), bus,
+    logger, clock, options, registerLaneGrant: (granted) => (lane = granted),
+  });
+  if (!lane) throw new Error('the driver did not create a register lane for its grant');
+  const database = openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-prop-modbus-')), 'vigil.sqlite'));
+  const audit = new AuditLog(database, { clock });
+  const users = new UserStore(database, audit, { clock, scrypt: FAST_SCRYPT });
+  const sessions = new SessionStore(database, users, audit, { clock });
+  await users.add({ username: 'ana', displayName: 'Ana', role: 'nurse', password: PASSWORDS.ana }, 'system');
+  await users.add({ username: 'ben', displayName: 'Ben', role: 'nurse', password: PASSWORDS.ben }, 'system');
+  const readings$ = modbusReadings(driver.pumpState$);
+  const control = new ControlService({
+    pumps: [{
+      bedId: 'bed-1', deviceId: 'pump', label: 'Pump', programme: KETAMINE, readings$,
+      localChanges$: modbusLocalChanges(driver.localChanges$),
+      executor: new ModbusExecutor(lane, options.registerMap.pump!, readings$, clock, logger, { commandTimeoutMs: 300, readbackDeadlineMs: 3000, rateToleranceMlPerHour: 0.01 }),
+    }],
+    drugLibrary: parseDrugLibrary(TEST_LIBRARY_YAML, 'library.yaml'),
+    database, audit, users, sessions, clock, logger,
+  });
+  const engine = createAlarmEngine({
+    beds: [{ bedId: 'bed-1', profile: loadAlarmProfiles().get('ketamine-iv')!, devices: [{ deviceId: 'pump', pump: true }] }],
+    inputs: { observations$: bus.observations$, status$: bus.status$, conditions$: bus.conditions$, external$: control.alarms$ },
+  });
+  const alarmEvents = engine.events$.subscribe();
+  driver.start();
+  await waitFor(readings$, (r) => r.fresh, 5000, 'a first pump reading');
+  return {
+    sims, control,
+    writes: () => sims.pumpWriteCommandCount('bed-1', 'pump'),
+    async stop() {
+      alarmEvents.unsubscribe();
+      engine.stop();
+      control.close();
+      await driver.stop();
+      database.close();
+      await sims.stop();
+    },
+  };
+}
+
+type Gateway = Awaited<ReturnType<typeof startGateway>>;
+
+const action = fc.oneof(
+  fc.record({ t: fc.constant('pump-event' as const), type: fc.constantFrom('occlusion', 'air-in-line', 'door-open', 'low-battery', 'clear-alarms', 'keypad-stop', 'keypad-start', 'garbage', 'resume') }),
+  fc.record({ t: fc.constant('keypad-rate' as const), rate: fc.integer({ min: 1, max: 200 }).map((r) => r / 10) }),
+  fc.record({ t: fc.constant('link-fault' as const), type: fc.constantFrom('corrupt-replies', 'silence', 'disconnect'), seconds: fc.integer({ min: 1, max: 2 }) }),
+  fc.record({ t: fc.constant('wait' as const), ms: fc.integer({ min: 10, max: 800 }) }),
+  fc.record({ t: fc.constant('request' as const), value: fc.double({ min: 0.01, max: 3, noNaN: true }) }),
+  fc.record({ t: fc.constant('bad-signature' as const) }),
+  fc.record({ t: fc.constant('first-signature-only' as const) }),
+  fc.record({ t: fc.constant('same-nurse-double-check' as const) }),
+  fc.record({ t: fc.constant('other-value-double-check' as const) }),
+  fc.record({ t: fc.constant('cancel' as const) }),
+);
+type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
+
+async function apply(g: Gateway, a: Action, token: string): Promise<void> {
+  const quiet = <T>(p: Promise<T> | (() => T)): Promise<T | undefined> =>
+    (typeof p === 'function' ? Promise.resolve().then(p) : p).catch(() => undefined);
+  const open = (state: 'awaiting-confirmation' | 'awaiting-double-check') => g.control.orders(5).find((o) => o.state === state);
+  const request = (value: number) =>
+    quiet(g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value, unit: 'mg/kg/h', overrideReason: 'property test' }));
+  // Each wrong step first brings an order to the state it needs (when the pump allows a request now).
+  const awaitingConfirmation = async () => open('awaiting-confirmation') ?? (await request(0.5));
+  const awaitingDoubleCheck = async () => {
+    const waiting = open('awaiting-double-check');
+    if (waiting) return waiting;
+    const order = await awaitingConfirmation();
+    return order ? quiet(g.control.confirm(order.id, { username: 'ana', password: PASSWORDS.ana })) : undefined;
+  };
+  switch (a.t) {
+    case 'pump-event':
+      await quiet(() => g.sims.trigger('bed-1', 'pump', { type: a.type }));
+      return;
+    case 'keypad-rate':
+      await quiet(() => g.sims.trigger('bed-1', 'pump', { type: 'keypad-rate', rateMlPerHour: a.rate }));
+      return;
+    case 'link-fault':
+      await quiet(() => g.sims.trigger('bed-1', 'pump', { type: a.type, seconds: a.seconds }));
+      return;
+    case 'wait':
+      await new Promise((r) => setTimeout(r, a.ms));
+      return;
+    case 'request':
+      await request(a.value);
+      return;
+    case 'bad-signature': {
+      const order = await awaitingConfirmation();
+      if (order) await quiet(g.control.confirm(order.id, { username: 'ana', password: 'not-the-password' }));
+      return;
+    }
+    case 'first-signature-only':
+      // Ketamine is high-alert: one signature leaves the order waiting for the second nurse.
+      await awaitingDoubleCheck();
+      return;
+    case 'same-nurse-double-check': {
+      const order = await awaitingDoubleCheck();
+      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ana', password: PASSWORDS.ana }, order.requestedAs?.value ?? 0));
+      return;
+    }
+    case 'other-value-double-check': {
+      // 99 mg/kg/h is outside every request this property makes, so it never matches.
+      const order = await awaitingDoubleCheck();
+      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ben', password: PASSWORDS.ben }, 99));
+      return;
+    }
+    case 'cancel': {
+      const order = open('awaiting-confirmation') ?? open('awaiting-double-check');
+      if (order) await quiet(() => g.control.cancel(order.id, token, 'property test'));
+      return;
+    }
+  }
+}
+
+describe('no Modbus pump write without a completed order', () => {
+  let gateway: Gateway | undefined;
+  afterEach(async () => {
+    await gateway?.stop();
+    gateway = undefined;
+  });
+
+  it('random pump alarms, keypad changes, link faults and unfinished orders never write to the pump', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 12 }), async (actions) => {
+        const g = await startGateway();
+        gateway = g;
+        try {
+          const { token } = await g.control.login('ana', PASSWORDS.ana);
+          for (const a of actions) await apply(g, a, token);
+          await new Promise((r) => setTimeout(r, 1100)); // a last poll of the map
+          expect(g.writes()).toBe(0);
+        } finally {
+          await g.stop();
+          gateway = undefined;
+        }
+      }),
+      { numRuns: 6 },
+    );
+  }, 120_000);
+
+  it('positive control: the same harness writes the map sequence once for a fully signed order', async () => {
+    const g = await startGateway();
+    gateway = g;
+    const { token } = await g.control.login('ana', PASSWORDS.ana);
+    const order = await g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value: 1, unit: 'mg/kg/h' });
+    await g.control.confirm(order.id, { username: 'ana', password: PASSWORDS.ana });
+    expect(g.writes()).toBe(0);
+    const done = await g.control.doubleCheck(order.id, { username: 'ben', password: PASSWORDS.ben }, 1);
+    expect(done.state).toBe('verified');
+    expect(g.sims.modbusPumpWriteCounts('bed-1', 'pump')).toMatchObject({ arm: 1, setpoint: 1, commit: 1, stop: 0, other: 0 });
+    expect(g.writes()).toBeGreaterThan(0);
+  }, 20_000);
+});
