@@ -35,6 +35,7 @@ import { modbusDriver } from '../../drivers/modbus/modbus-driver.js';
 import { SimulatorHost } from '../../simulators/sim-host.js';
 import { FAST_SCRYPT, KETAMINE, PASSWORDS, TEST_LIBRARY_YAML } from '../control/control-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { applyUnfinishedOrderStep, assertNoPumpWrites, completeOrder, quietly, unfinishedOrderStep } from './no-write-property.js';
 
 async function startGateway() {
   const logger = silentLogger();
@@ -92,75 +93,27 @@ async function startGateway() {
 
 type Gateway = Awaited<ReturnType<typeof startGateway>>;
 
-const action = fc.oneof(
+const deviceStep = fc.oneof(
   fc.record({ t: fc.constant('pump-event' as const), type: fc.constantFrom('occlusion', 'air-in-line', 'door-open', 'low-battery', 'clear-alarms', 'keypad-stop', 'keypad-start', 'garbage', 'resume') }),
   fc.record({ t: fc.constant('keypad-rate' as const), rate: fc.integer({ min: 1, max: 200 }).map((r) => r / 10) }),
   fc.record({ t: fc.constant('link-fault' as const), type: fc.constantFrom('corrupt-replies', 'silence', 'disconnect'), seconds: fc.integer({ min: 1, max: 2 }) }),
-  fc.record({ t: fc.constant('wait' as const), ms: fc.integer({ min: 10, max: 800 }) }),
-  fc.record({ t: fc.constant('request' as const), value: fc.double({ min: 0.01, max: 3, noNaN: true }) }),
-  fc.record({ t: fc.constant('bad-signature' as const) }),
-  fc.record({ t: fc.constant('first-signature-only' as const) }),
-  fc.record({ t: fc.constant('same-nurse-double-check' as const) }),
-  fc.record({ t: fc.constant('other-value-double-check' as const) }),
-  fc.record({ t: fc.constant('cancel' as const) }),
 );
+const action = fc.oneof(deviceStep, unfinishedOrderStep);
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
 
 async function apply(g: Gateway, a: Action, token: string): Promise<void> {
-  const quiet = <T>(p: Promise<T> | (() => T)): Promise<T | undefined> =>
-    (typeof p === 'function' ? Promise.resolve().then(p) : p).catch(() => undefined);
-  const open = (state: 'awaiting-confirmation' | 'awaiting-double-check') => g.control.orders(5).find((o) => o.state === state);
-  const request = (value: number) =>
-    quiet(g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value, unit: 'mg/kg/h', overrideReason: 'property test' }));
-  // Each wrong step first brings an order to the state it needs (when the pump allows a request now).
-  const awaitingConfirmation = async () => open('awaiting-confirmation') ?? (await request(0.5));
-  const awaitingDoubleCheck = async () => {
-    const waiting = open('awaiting-double-check');
-    if (waiting) return waiting;
-    const order = await awaitingConfirmation();
-    return order ? quiet(g.control.confirm(order.id, { username: 'ana', password: PASSWORDS.ana })) : undefined;
-  };
   switch (a.t) {
     case 'pump-event':
-      await quiet(() => g.sims.trigger('bed-1', 'pump', { type: a.type }));
+      await quietly(() => g.sims.trigger('bed-1', 'pump', { type: a.type }));
       return;
     case 'keypad-rate':
-      await quiet(() => g.sims.trigger('bed-1', 'pump', { type: 'keypad-rate', rateMlPerHour: a.rate }));
+      await quietly(() => g.sims.trigger('bed-1', 'pump', { type: 'keypad-rate', rateMlPerHour: a.rate }));
       return;
     case 'link-fault':
-      await quiet(() => g.sims.trigger('bed-1', 'pump', { type: a.type, seconds: a.seconds }));
+      await quietly(() => g.sims.trigger('bed-1', 'pump', { type: a.type, seconds: a.seconds }));
       return;
-    case 'wait':
-      await new Promise((r) => setTimeout(r, a.ms));
-      return;
-    case 'request':
-      await request(a.value);
-      return;
-    case 'bad-signature': {
-      const order = await awaitingConfirmation();
-      if (order) await quiet(g.control.confirm(order.id, { username: 'ana', password: 'not-the-password' }));
-      return;
-    }
-    case 'first-signature-only':
-      // Ketamine is high-alert: one signature leaves the order waiting for the second nurse.
-      await awaitingDoubleCheck();
-      return;
-    case 'same-nurse-double-check': {
-      const order = await awaitingDoubleCheck();
-      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ana', password: PASSWORDS.ana }, order.requestedAs?.value ?? 0));
-      return;
-    }
-    case 'other-value-double-check': {
-      // 99 mg/kg/h is outside every request this property makes, so it never matches.
-      const order = await awaitingDoubleCheck();
-      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ben', password: PASSWORDS.ben }, 99));
-      return;
-    }
-    case 'cancel': {
-      const order = open('awaiting-confirmation') ?? open('awaiting-double-check');
-      if (order) await quiet(() => g.control.cancel(order.id, token, 'property test'));
-      return;
-    }
+    default:
+      await applyUnfinishedOrderStep(g.control, a, token);
   }
 }
 
@@ -172,32 +125,13 @@ describe('no Modbus pump write without a completed order', () => {
   });
 
   it('random pump alarms, keypad changes, link faults and unfinished orders never write to the pump', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 12 }), async (actions) => {
-        const g = await startGateway();
-        gateway = g;
-        try {
-          const { token } = await g.control.login('ana', PASSWORDS.ana);
-          for (const a of actions) await apply(g, a, token);
-          await new Promise((r) => setTimeout(r, 1100)); // a last poll of the map
-          expect(g.writes()).toBe(0);
-        } finally {
-          await g.stop();
-          gateway = undefined;
-        }
-      }),
-      { numRuns: 6 },
-    );
+    await assertNoPumpWrites({ steps: action, start: startGateway, apply, settleMs: 1100, numRuns: 6 }); // 1.1 s: a last poll of the map
   }, 120_000);
 
   it('positive control: the same harness writes the map sequence once for a fully signed order', async () => {
     const g = await startGateway();
     gateway = g;
-    const { token } = await g.control.login('ana', PASSWORDS.ana);
-    const order = await g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value: 1, unit: 'mg/kg/h' });
-    await g.control.confirm(order.id, { username: 'ana', password: PASSWORDS.ana });
-    expect(g.writes()).toBe(0);
-    const done = await g.control.doubleCheck(order.id, { username: 'ben', password: PASSWORDS.ben }, 1);
+    const done = await completeOrder(g);
     expect(done.state).toBe('verified');
     expect(g.sims.modbusPumpWriteCounts('bed-1', 'pump')).toMatchObject({ arm: 1, setpoint: 1, commit: 1, stop: 0, other: 0 });
     expect(g.writes()).toBeGreaterThan(0);

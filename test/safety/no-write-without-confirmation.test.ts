@@ -35,6 +35,7 @@ import { AsenaPumpModel, type SimPumpFault } from '../../simulators/alaris-asena
 import { AsenaProtocolHandler } from '../../simulators/alaris-asena/protocol-handler.js';
 import { FAST_SCRYPT, KETAMINE, PASSWORDS, TEST_LIBRARY_YAML } from '../control/control-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { applyUnfinishedOrderStep, assertNoPumpWrites, completeOrder, unfinishedOrderStep } from './no-write-property.js';
 
 /** A link to the simulated pump: what the driver writes is answered by the pump's protocol handler. */
 class PumpLink extends MemoryTransport {
@@ -130,30 +131,11 @@ const action = fc.oneof(
   fc.record({ t: fc.constant('pump-fault' as const), fault: fc.constantFrom(...FAULTS), on: fc.boolean() }),
   fc.record({ t: fc.constant('pump-link' as const), up: fc.boolean() }),
   fc.record({ t: fc.constant('keypad' as const), rate: fc.integer({ min: 1, max: 200 }).map((r) => r / 10) }),
-  fc.record({ t: fc.constant('wait' as const), ms: fc.integer({ min: 10, max: 700 }) }),
-  fc.record({ t: fc.constant('request' as const), value: fc.double({ min: 0.01, max: 3, noNaN: true }) }),
-  fc.record({ t: fc.constant('bad-signature' as const) }),
-  fc.record({ t: fc.constant('first-signature-only' as const) }),
-  fc.record({ t: fc.constant('same-nurse-double-check' as const) }),
-  fc.record({ t: fc.constant('other-value-double-check' as const) }),
-  fc.record({ t: fc.constant('cancel' as const) }),
+  unfinishedOrderStep,
 );
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
 
 async function apply(g: Gateway, a: Action, token: string): Promise<void> {
-  const quiet = <T>(p: Promise<T> | (() => T)): Promise<T | undefined> =>
-    (typeof p === 'function' ? Promise.resolve().then(p) : p).catch(() => undefined);
-  const open = (state: 'awaiting-confirmation' | 'awaiting-double-check') => g.control.orders(5).find((o) => o.state === state);
-  const request = (value: number) =>
-    quiet(g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value, unit: 'mg/kg/h', overrideReason: 'property test' }));
-  // Each wrong step first brings an order to the state it needs (when the pump allows a request now).
-  const awaitingConfirmation = async () => open('awaiting-confirmation') ?? (await request(0.5));
-  const awaitingDoubleCheck = async () => {
-    const waiting = open('awaiting-double-check');
-    if (waiting) return waiting;
-    const order = await awaitingConfirmation();
-    return order ? quiet(g.control.confirm(order.id, { username: 'ana', password: PASSWORDS.ana })) : undefined;
-  };
   switch (a.t) {
     case 'oximeter-line': {
       const line = `05/14/26 13:45:01 SN=0000012345 SPO2=${String(a.spo2).padStart(3, '0')}% BPM=${String(a.bpm).padStart(3, '0')} PI=03.45% SPCO=--.-% SPMET=--.-% DESAT=-- PIDELTA=+-- PVI=--- ALARM=0000 EXC=000000\r\n`;
@@ -174,37 +156,8 @@ async function apply(g: Gateway, a: Action, token: string): Promise<void> {
     case 'keypad':
       g.model.setRateAtPump(a.rate);
       return;
-    case 'wait':
-      await new Promise((r) => setTimeout(r, a.ms));
-      return;
-    case 'request':
-      await request(a.value);
-      return;
-    case 'bad-signature': {
-      const order = await awaitingConfirmation();
-      if (order) await quiet(g.control.confirm(order.id, { username: 'ana', password: 'not-the-password' }));
-      return;
-    }
-    case 'first-signature-only':
-      // Ketamine is high-alert: one signature leaves the order waiting for the second nurse.
-      await awaitingDoubleCheck();
-      return;
-    case 'same-nurse-double-check': {
-      const order = await awaitingDoubleCheck();
-      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ana', password: PASSWORDS.ana }, order.requestedAs?.value ?? 0));
-      return;
-    }
-    case 'other-value-double-check': {
-      // 99 mg/kg/h is outside every request this property makes, so it never matches.
-      const order = await awaitingDoubleCheck();
-      if (order?.state === 'awaiting-double-check') await quiet(g.control.doubleCheck(order.id, { username: 'ben', password: PASSWORDS.ben }, 99));
-      return;
-    }
-    case 'cancel': {
-      const order = open('awaiting-confirmation') ?? open('awaiting-double-check');
-      if (order) await quiet(() => g.control.cancel(order.id, token, 'property test'));
-      return;
-    }
+    default:
+      await applyUnfinishedOrderStep(g.control, a, token);
   }
 }
 
@@ -216,33 +169,18 @@ describe('no pump write without confirmation', () => {
   });
 
   it('random device data, alarms, faults, link loss and unfinished orders never write to the pump', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 14 }), async (actions) => {
-        const g = await startGateway();
-        gateway = g;
-        g.oxiLink.start();
-        try {
-          const { token } = await g.control.login('ana', PASSWORDS.ana);
-          for (const a of actions) await apply(g, a, token);
-          await new Promise((r) => setTimeout(r, 600)); // a last poll cycle
-          expect(g.handler.writeCommandCount()).toBe(0);
-        } finally {
-          await g.stop();
-          gateway = undefined;
-        }
-      }),
-      { numRuns: 12 },
-    );
+    const start = async () => {
+      const g = await startGateway();
+      g.oxiLink.start();
+      return { ...g, writes: () => g.handler.writeCommandCount() };
+    };
+    await assertNoPumpWrites({ steps: action, start, apply, settleMs: 600, numRuns: 12 }); // 0.6 s: a last poll cycle
   }, 120_000);
 
   it('positive control: the same harness carries exactly the commands of a fully signed order', async () => {
     const g = await startGateway();
     gateway = g;
-    const { token } = await g.control.login('ana', PASSWORDS.ana);
-    const order = await g.control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value: 1, unit: 'mg/kg/h' });
-    await g.control.confirm(order.id, { username: 'ana', password: PASSWORDS.ana });
-    expect(g.handler.writeCommandCount()).toBe(0);
-    const done = await g.control.doubleCheck(order.id, { username: 'ben', password: PASSWORDS.ben }, 1);
+    const done = await completeOrder({ ...g, writes: () => g.handler.writeCommandCount() });
     expect(done.state).toBe('verified');
     expect(g.handler.commandCounts()).toMatchObject({ REMOTE_CTRL_ENABLE: 1, INF_RATE: 1, REMOTE_CTRL_DISABLE: 1 });
     expect(g.model.snapshot().rateMlPerHour).toBe(7);
