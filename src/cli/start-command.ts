@@ -3,7 +3,7 @@ import { isVigilError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { defaultConfigPath, loadVigilConfig } from '../config/vigil-config.js';
 import { startDaemon } from '../daemon/daemon.js';
-import { missingDaemonFlags } from '../daemon/node-flags.js';
+import { missingDaemonFlags, missingFlagsHint } from '../daemon/node-flags.js';
 import { checkDrugReferences } from '../daemon/config-checks.js';
 import { resolveBedProfiles } from '../daemon/alarm-wiring.js';
 import type { CliIo } from './cli-io.js';
@@ -44,7 +44,7 @@ export async function runStartCommand(argv: string[], io: CliIo): Promise<number
   logger.info({ config: file }, 'configuration loaded');
   const missing = missingDaemonFlags();
   if (missing.length > 0) {
-    logger.info({ missing }, `running without the daemon's Node flags: memory grows faster with many beds (run node ${missing.join(' ')} bin/vigil.js start ...; npm start does)`);
+    logger.info({ missing }, missingFlagsHint(missing));
   }
   let daemon;
   try {

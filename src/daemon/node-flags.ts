@@ -27,3 +27,8 @@ export function missingDaemonFlags(execArgv: readonly string[] = process.execArg
   const given = new Set([...execArgv, ...nodeOptions.split(/\s+/).filter((f) => !COMMAND_LINE_ONLY.has(f.split('=')[0]!))].map((f) => f.split('=')[0]));
   return DAEMON_NODE_FLAGS.filter((flag) => !given.has(flag.split('=')[0]));
 }
+
+/** What `vigil start` logs when flags are missing: the command that would pass them, with the script being run. */
+export function missingFlagsHint(missing: readonly string[], script: string = process.argv[1] ?? 'bin/vigil.js'): string {
+  return `running without the daemon's Node flags: memory grows faster with many beds (run node ${missing.join(' ')} ${script} start ...; npm start does)`;
+}

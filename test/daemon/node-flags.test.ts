@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
-import { DAEMON_NODE_FLAGS, missingDaemonFlags } from '../../src/daemon/node-flags.js';
+import { DAEMON_NODE_FLAGS, missingDaemonFlags, missingFlagsHint } from '../../src/daemon/node-flags.js';
 
 describe('the daemon\'s Node flags', () => {
   it('npm start passes every one of them', () => {
@@ -27,5 +27,9 @@ describe('the daemon\'s Node flags', () => {
 
   it('does not count a flag Node refuses in NODE_OPTIONS as given there', () => {
     expect(missingDaemonFlags([], '--max-semi-space-size=2 --heap-growing-percent=30')).toEqual(['--heap-growing-percent=30']);
+  });
+
+  it('the start hint names the flags and the script being run', () => {
+    expect(missingFlagsHint(['--heap-growing-percent=30'], '/opt/vigil/bin/vigil.js')).toContain('run node --heap-growing-percent=30 /opt/vigil/bin/vigil.js start');
   });
 });
