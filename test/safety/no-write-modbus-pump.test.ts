@@ -35,7 +35,7 @@ import { modbusDriver } from '../../drivers/modbus/modbus-driver.js';
 import { SimulatorHost } from '../../simulators/sim-host.js';
 import { FAST_SCRYPT, KETAMINE, PASSWORDS, TEST_LIBRARY_YAML } from '../control/control-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { applyUnfinishedOrderStep, assertNoPumpWrites, completeOrder, quietly, unfinishedOrderStep } from './no-write-property.js';
+import { applyOrderOrWaitStep, assertNoPumpWrites, completeOrder, quietly, orderOrWaitStep } from './no-write-property.js';
 
 async function startGateway() {
   const logger = silentLogger();
@@ -98,7 +98,7 @@ const deviceStep = fc.oneof(
   fc.record({ t: fc.constant('keypad-rate' as const), rate: fc.integer({ min: 1, max: 200 }).map((r) => r / 10) }),
   fc.record({ t: fc.constant('link-fault' as const), type: fc.constantFrom('corrupt-replies', 'silence', 'disconnect'), seconds: fc.integer({ min: 1, max: 2 }) }),
 );
-const action = fc.oneof(deviceStep, unfinishedOrderStep);
+const action = fc.oneof(deviceStep, orderOrWaitStep);
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
 
 async function apply(g: Gateway, a: Action, token: string): Promise<void> {
@@ -113,7 +113,7 @@ async function apply(g: Gateway, a: Action, token: string): Promise<void> {
       await quietly(() => g.sims.trigger('bed-1', 'pump', { type: a.type, seconds: a.seconds }));
       return;
     default:
-      await applyUnfinishedOrderStep(g.control, a, token);
+      await applyOrderOrWaitStep(g.control, a, token);
   }
 }
 

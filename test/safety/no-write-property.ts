@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { ControlService } from '../../src/control/order-workflow.js';
 import { PASSWORDS } from '../control/control-fixture.js';
 
-export const unfinishedOrderStep = fc.oneof(
+export const orderOrWaitStep = fc.oneof(
   fc.record({ t: fc.constant('wait' as const), ms: fc.integer({ min: 10, max: 800 }) }),
   fc.record({ t: fc.constant('request' as const), value: fc.double({ min: 0.01, max: 3, noNaN: true }) }),
   fc.record({ t: fc.constant('bad-signature' as const) }),
@@ -19,14 +19,14 @@ export const unfinishedOrderStep = fc.oneof(
   fc.record({ t: fc.constant('other-value-double-check' as const) }),
   fc.record({ t: fc.constant('cancel' as const) }),
 );
-export type UnfinishedOrderStep = typeof unfinishedOrderStep extends fc.Arbitrary<infer A> ? A : never;
+export type OrderOrWaitStep = typeof orderOrWaitStep extends fc.Arbitrary<infer A> ? A : never;
 
 /** Swallows the refusal of a step that is meant to be refused (or not possible now). */
 export const quietly = <T>(p: Promise<T> | (() => T)): Promise<T | undefined> =>
   (typeof p === 'function' ? Promise.resolve().then(p) : p).catch(() => undefined);
 
 /** Runs one step (a wait, or an order step as Ana, logged in with `token`, with Ben as the second nurse). */
-export async function applyUnfinishedOrderStep(control: ControlService, step: UnfinishedOrderStep, token: string): Promise<void> {
+export async function applyOrderOrWaitStep(control: ControlService, step: OrderOrWaitStep, token: string): Promise<void> {
   const open = (state: 'awaiting-confirmation' | 'awaiting-double-check') => control.orders(5).find((o) => o.state === state);
   const request = (value: number) =>
     quietly(control.requestRateChange(token, { bedId: 'bed-1', deviceId: 'pump', value, unit: 'mg/kg/h', overrideReason: 'property test' }));

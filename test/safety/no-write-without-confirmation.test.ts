@@ -35,7 +35,7 @@ import { AsenaPumpModel, type SimPumpFault } from '../../simulators/alaris-asena
 import { AsenaProtocolHandler } from '../../simulators/alaris-asena/protocol-handler.js';
 import { FAST_SCRYPT, KETAMINE, PASSWORDS, TEST_LIBRARY_YAML } from '../control/control-fixture.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { applyUnfinishedOrderStep, assertNoPumpWrites, completeOrder, unfinishedOrderStep } from './no-write-property.js';
+import { applyOrderOrWaitStep, assertNoPumpWrites, completeOrder, orderOrWaitStep } from './no-write-property.js';
 
 /** A link to the simulated pump: what the driver writes is answered by the pump's protocol handler. */
 class PumpLink extends MemoryTransport {
@@ -131,7 +131,7 @@ const action = fc.oneof(
   fc.record({ t: fc.constant('pump-fault' as const), fault: fc.constantFrom(...FAULTS), on: fc.boolean() }),
   fc.record({ t: fc.constant('pump-link' as const), up: fc.boolean() }),
   fc.record({ t: fc.constant('keypad' as const), rate: fc.integer({ min: 1, max: 200 }).map((r) => r / 10) }),
-  unfinishedOrderStep,
+  orderOrWaitStep,
 );
 type Action = typeof action extends fc.Arbitrary<infer A> ? A : never;
 
@@ -157,7 +157,7 @@ async function apply(g: Gateway, a: Action, token: string): Promise<void> {
       g.model.setRateAtPump(a.rate);
       return;
     default:
-      await applyUnfinishedOrderStep(g.control, a, token);
+      await applyOrderOrWaitStep(g.control, a, token);
   }
 }
 
